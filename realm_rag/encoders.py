@@ -220,7 +220,7 @@ def _encode(self: BiEncoder, texts, which, batch_size=64, show_progress=True, me
     modes = {m: m.training for m in self.modules()}   # restored exactly afterwards
     self.eval()
     try:
-        with torch.inference_mode(), tqdm(total=n, desc=f"encode {which}s", disable=not show_progress) as bar:
+        with torch.inference_mode(), tqdm(total=n, desc="encode questions" if which == "query" else "encode docs", disable=not show_progress) as bar:
             for s in range(0, n, chunk_size):
                 enc = tok(texts[s:s + chunk_size], truncation=True, max_length=self.max_length, padding=False)
                 order = np.argsort([-len(x) for x in enc["input_ids"]], kind="stable")   # longest first
