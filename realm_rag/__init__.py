@@ -1,1 +1,9 @@
+"""A Jupyter-first workbook that implements REALM and RAG: read each paper step, run it on a laptop, train it on your own knowledge base.
+
+Modules:
+
+- `realm_rag.encoders`: The two towers of a dense retriever, a query encoder q(x) and a document encoder d(z), whose inner product scores documents: any Hugging Face encoder (DPR, sentence-transformers, the bundled all-MiniLM-L6-v2) or a tiny random BERT for tests.
+- `realm_rag.indexing`: Maximum inner product search over the document embeddings d(z) with FAISS: an exact index checked against brute force, approximate IVF / IVF-PQ / HNSW indexes and their recall–speed–memory trade-offs, and a save/load that refuses an index built for other documents or another encoder.
+- `realm_rag.realm`: The knowledge-augmented encoder p(y|z,x), REALM's marginal likelihood over the top-k documents plus the null document, trivial-retrieval exclusion and retrieval utility, with gradients that reach both retriever towers."""
+
 __version__ = "0.1.0"

@@ -85,7 +85,8 @@ class _Section:
 @dataclass
 class ModelConfig(_Section):
     "Retriever, generator and index settings."
-    generator_model_name: str | None = None  # hub id or local path of a seq2seq model; None = tiny BART built from the sizes below
+    generator_model_name: str | None = None  # hub id or local path of a seq2seq model; None = tiny `generator_arch` model built from the sizes below
+    generator_arch: str = "t5"  # tiny generator family when generator_model_name is None: "t5" (fits the world faster) or "bart"
     retriever_model_name: str | None = None  # hub id or local path of the bi-encoder; None = bundled all-MiniLM-L6-v2
     num_retrieved_docs: int = 5  # k: documents retrieved per question (RAG uses 5 or 10)
     max_generation_length: int = 32  # maximum number of generated answer tokens
@@ -95,6 +96,7 @@ class ModelConfig(_Section):
     normalize_embeddings: bool = True  # L2-normalise q(x) and d(z), so d(z)^T q(x) is a cosine
     share_encoders: bool = True  # one tower for q(x) and d(z) (False = separate DPR-style towers)
     freeze_doc_encoder: bool = True  # keep d(z) and the index fixed while training (RAG); False = REALM-style refresh
+    query_encoder_lr_scale: float = 0.01  # query tower learning rate = training.learning_rate * this (a pretrained tower needs far smaller steps than a tiny generator trained from scratch)
     d_model: int = 128  # tiny generator: hidden size
     encoder_layers: int = 2  # tiny generator: encoder layers
     decoder_layers: int = 2  # tiny generator: decoder layers
@@ -108,7 +110,7 @@ class ModelConfig(_Section):
     _section: ClassVar[str] = "model"
     _rules: ClassVar[dict] = dict(
         num_retrieved_docs=_POS, max_generation_length=_POS, max_question_length=_POS, max_doc_length=_POS,
-        index_kind=_one_of("flat", "ivf", "ivfpq", "hnsw"), d_model=_POS, encoder_layers=_POS, decoder_layers=_POS,
+        index_kind=_one_of("flat", "ivf", "ivfpq", "hnsw"), generator_arch=_one_of("t5", "bart"), query_encoder_lr_scale=_NONNEG, d_model=_POS, encoder_layers=_POS, decoder_layers=_POS,
         attention_heads=_POS, ffn_dim=_POS, dropout=_in(0, 1, closed_hi=False), tokenizer_vocab_size=_POS,
         label_smoothing=_in(0, 1, closed_hi=False))
 
