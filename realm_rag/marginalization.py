@@ -132,25 +132,33 @@ def rag_token_next_logprobs(
     attention_mask:torch.Tensor,       # (N*k, T)
     doc_logprobs:torch.Tensor,         # (N, k) log p(z|x) for each of the N prefixes
     decoder_input_ids:torch.Tensor,    # (N, t) prefixes, starting with the decoder start token
-) -> torch.Tensor:
-    "RAG-Token's next-token distribution log sum_z p(z|x) p(v|x,z,y_<i): (N, V)."
+    past_key_values=None,              # the decoder's cache for the first t-1 tokens (then only the last is fed)
+    return_cache:bool=False,           # also return the updated cache
+):
+    "RAG-Token's next-token distribution log sum_z p(z|x) p(v|x,z,y_<i): (N, V) (and the decoder cache)."
     N, k = doc_logprobs.shape
     dec = decoder_input_ids.repeat_interleave(k, 0)                                 # (N*k, t)
-    logits = model(encoder_outputs=encoder_outputs, attention_mask=attention_mask,
-                   decoder_input_ids=dec).logits[:, -1]                             # (N*k, V)
-    return (doc_logprobs[..., None] + logits.log_softmax(-1).view(N, k, -1)).logsumexp(1)   # (N, V)
+    if past_key_values is not None: dec = dec[:, -1:]                               # (N*k, 1): earlier steps are cached
+    out = model(encoder_outputs=encoder_outputs, attention_mask=attention_mask, decoder_input_ids=dec,
+                past_key_values=past_key_values, use_cache=return_cache)
+    logits = out.logits[:, -1]                                                      # (N*k, V)
+    lp = (doc_logprobs[..., None] + logits.log_softmax(-1).view(N, k, -1)).logsumexp(1)   # (N, V)
+    return (lp, out.past_key_values) if return_cache else lp
 
 # %% ../nbs/08_marginalization.ipynb #b01999f6
 @torch.no_grad()
 def rag_token_greedy(model, input_ids, attention_mask, doc_logprobs, max_length:int=32,
-                     decoder_start_token_id:int|None=None) -> list[list[Hypothesis]]:
+                     decoder_start_token_id:int|None=None, use_cache:bool=True) -> list[list[Hypothesis]]:
     "Greedy RAG-Token decoding: the argmax of the marginal next-token distribution at every step."
-    (B, k), cfg = doc_logprobs.shape, model.config
+    (B, k), cfg, dev = doc_logprobs.shape, model.config, doc_logprobs.device
     enc = model.get_encoder()(input_ids=input_ids, attention_mask=attention_mask)
-    dec = torch.full((B, 1), _start_id(model, decoder_start_token_id), dtype=torch.long)      # (B, 1)
-    done, logprob = torch.zeros(B, dtype=torch.bool), torch.zeros(B)
+    dec = torch.full((B, 1), _start_id(model, decoder_start_token_id), dtype=torch.long, device=dev)   # (B, 1)
+    done, logprob, past = torch.zeros(B, dtype=torch.bool, device=dev), torch.zeros(B, device=dev), None
     for _ in range(max_length):
-        best, nxt = rag_token_next_logprobs(model, enc, attention_mask, doc_logprobs, dec).max(-1)   # (B,)
+        if use_cache:   # feed only the newest token; the decoder's keys and values for the prefix are cached
+            lp, past = rag_token_next_logprobs(model, enc, attention_mask, doc_logprobs, dec, past, return_cache=True)
+        else: lp = rag_token_next_logprobs(model, enc, attention_mask, doc_logprobs, dec)
+        best, nxt = lp.max(-1)                                                               # (B,)
         logprob += best.masked_fill(done, 0.)
         dec = torch.cat([dec, nxt.masked_fill(done, cfg.pad_token_id)[:, None]], 1)          # (B, t+1)
         done |= nxt.eq(cfg.eos_token_id)
@@ -166,24 +174,25 @@ def rag_token_greedy(model, input_ids, attention_mask, doc_logprobs, max_length:
 @torch.no_grad()
 def rag_token_beam_search(model, input_ids, attention_mask, doc_logprobs, num_beams:int=4,
                           num_return_sequences:int=1, max_length:int=32, length_penalty:float=1.0,
-                          decoder_start_token_id:int|None=None) -> list[list[Hypothesis]]:
+                          decoder_start_token_id:int|None=None, use_cache:bool=True) -> list[list[Hypothesis]]:
     "Beam search on RAG-Token's marginal next-token distribution; per question the best hypotheses first."
-    (B, k), cfg = doc_logprobs.shape, model.config
+    (B, k), cfg, dev = doc_logprobs.shape, model.config, doc_logprobs.device
     if num_return_sequences > num_beams:
         raise ValueError(f"num_return_sequences={num_return_sequences} must be <= num_beams={num_beams}")
     enc = model.get_encoder()(input_ids=input_ids, attention_mask=attention_mask)
     enc.last_hidden_state = _expand_docs(enc.last_hidden_state, B, num_beams, k)        # (B*beams*k, T, d)
     mask = _expand_docs(attention_mask, B, num_beams, k)                                 # (B*beams*k, T)
     dlp = doc_logprobs.repeat_interleave(num_beams, 0)                                   # (B*beams, k)
-    dec = torch.full((B * num_beams, 1), _start_id(model, decoder_start_token_id), dtype=torch.long)
+    dec = torch.full((B * num_beams, 1), _start_id(model, decoder_start_token_id), dtype=torch.long, device=dev)
     beam_scores = torch.full((B, num_beams), -1e9); beam_scores[:, 0] = 0     # identical beams at start: keep one
-    finished = [[] for _ in range(B)]
+    finished, past = [[] for _ in range(B)], None
     norm = lambda s, n: s / n ** length_penalty
     for step in range(1, max_length + 1):
-        lp = rag_token_next_logprobs(model, enc, mask, dlp, dec)                         # (B*beams, V)
-        V = lp.shape[-1]
+        if use_cache: lp, past = rag_token_next_logprobs(model, enc, mask, dlp, dec, past, return_cache=True)
+        else: lp = rag_token_next_logprobs(model, enc, mask, dlp, dec)                   # (B*beams, V)
+        lp, V = lp.float().cpu(), lp.shape[-1]
         top, idx = (beam_scores.view(-1, 1) + lp).view(B, -1).topk(2 * num_beams, -1)   # (B, 2*beams)
-        new_dec, beam_scores = [], torch.full((B, num_beams), -1e9)
+        src, toks, beam_scores = [], [], torch.full((B, num_beams), -1e9)
         for b in range(B):
             kept = []
             for s, i in zip(top[b].tolist(), idx[b].tolist()):   # at most one </s> per beam: >= num_beams survive
@@ -193,9 +202,11 @@ def rag_token_beam_search(model, input_ids, attention_mask, doc_logprobs, num_be
                     finished[b].append(Hypothesis(seq, s, norm(s, len(seq))))
                 elif len(kept) < num_beams: kept.append((beam, tok, s))
             for j, (beam, tok, s) in enumerate(kept):
-                new_dec.append(torch.cat([dec[b * num_beams + beam], torch.tensor([tok])]))
-                beam_scores[b, j] = s
-        dec = torch.stack(new_dec)                                                       # (B*beams, step+1)
+                src.append(b * num_beams + beam); toks.append(tok); beam_scores[b, j] = s
+        src_t = torch.tensor(src, device=dev)                                            # (B*beams,) parent beams
+        dec = torch.cat([dec[src_t], torch.tensor(toks, device=dev)[:, None]], 1)        # (B*beams, step+1)
+        if use_cache:   # each new beam continues its parent's cache: rows (parent, z) for every document z
+            past.reorder_cache((src_t[:, None] * k + torch.arange(k, device=dev)).reshape(-1))
         # done when no live beam can beat the worst of the num_beams best finished ones
         if all(len(f) >= num_beams and norm(beam_scores[b].max().item(), step) <
                sorted(h.score for h in f)[-num_beams] for b, f in enumerate(finished)): break
@@ -207,9 +218,9 @@ def rag_token_beam_search(model, input_ids, attention_mask, doc_logprobs, num_be
     return out
 
 # %% ../nbs/08_marginalization.ipynb #73211360
-def _pad_labels(seqs, ignore_index=-100):
+def _pad_labels(seqs, ignore_index=-100, device=None):
     T = max(len(s) for s in seqs)
-    return torch.tensor([list(s) + [ignore_index] * (T - len(s)) for s in seqs])          # (C, T)
+    return torch.tensor([list(s) + [ignore_index] * (T - len(s)) for s in seqs], device=device)          # (C, T)
 
 @torch.no_grad()
 def rag_sequence_generate(
@@ -226,7 +237,7 @@ def rag_sequence_generate(
     "RAG-Sequence decoding: beam search per document, then candidates ranked by the marginal log p(y|x)."
     if method not in ("thorough", "fast"): raise ValueError(f"method must be 'thorough' or 'fast', got {method!r}")
     B, k = doc_logprobs.shape
-    per_doc = rag_token_beam_search(model, input_ids, attention_mask, torch.zeros(B * k, 1), num_beams=num_beams,
+    per_doc = rag_token_beam_search(model, input_ids, attention_mask, doc_logprobs.new_zeros(B * k, 1), num_beams=num_beams,
                                     num_return_sequences=num_beams, max_length=max_length,
                                     length_penalty=length_penalty)             # B*k lists of Hypothesis
     out = []
@@ -237,7 +248,7 @@ def rag_sequence_generate(
             scores = torch.stack([torch.stack([doc_logprobs[b, z] + h.logprob for z, hyps in enumerate(beams)
                                                for h in hyps if tuple(h.tokens) == c]).logsumexp(0) for c in cands])
         else:
-            C, labels = len(cands), _pad_labels(cands)                                      # (C, T_y)
+            C, labels = len(cands), _pad_labels(cands, device=input_ids.device)                                      # (C, T_y)
             lp = token_logprobs(model, input_ids[b * k:(b + 1) * k].repeat(C, 1),
                                 attention_mask[b * k:(b + 1) * k].repeat(C, 1), labels)    # (C*k, T_y, V)
             scores = -rag_sequence_nll(lp, doc_logprobs[b:b + 1].expand(C, k), labels)   # (C,)
