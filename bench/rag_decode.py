@@ -13,9 +13,9 @@ attention_mask=None, so on padded contexts its per-document beams attend to padd
 from ours (ours match generator.generate(..., attention_mask=mask) beam for beam); it also ranks candidates
 without the first answer token's score (exclude_bos_score=True).
 
-Our decoders re-run the whole decoder on the full prefix every step (no key/value cache). The cost is measured two
-ways: transformers' RAG-Token greedy with use_cache=False vs True, and the time of one of our RAG-Token decoding
-steps at prefix length 1 vs `--max-new` tokens.
+Our RAG-Token decoders keep the decoder's key/value cache (each step feeds only the newest token). What a cache
+saves is measured two ways: transformers' RAG-Token greedy with use_cache=False vs True, and the time of one
+uncached RAG-Token decoding step (`rag_token_next_logprobs` on the whole prefix) at prefix length 1 vs `--max-new`.
 
     python bench/rag_decode.py [--quick] [--d-model 128] [--questions 8] [--k 5] [--src-len 128] [--max-new 16]
 """
@@ -122,11 +122,11 @@ def main():
             step_ms[t] = 1e3 * statistics.median(ts)
     uncached = sum(step_ms[1] + (step_ms[L] - step_ms[1]) * (t - 1) / (L - 1) for t in range(1, L + 1))
     print(f"\nno key/value cache: transformers' RAG-Token greedy is {cache_ratio:.2f}x slower with use_cache=False.")
-    print(f"one step of our RAG-Token decoder for {B} questions x {k} docs: "
+    print(f"one uncached step (rag_token_next_logprobs on the whole prefix) for {B} questions x {k} docs: "
           + ", ".join(f"prefix {t}: {v:.1f} ms" for t, v in step_ms.items())
           + f"; a {L}-token answer costs ~{uncached:.0f} ms of steps vs {L} x {step_ms[1]:.1f} = {L * step_ms[1]:.0f} ms "
-          f"if every step cost a length-1 step ({uncached / (L * step_ms[1]):.2f}x). A cache would go further: our "
-          f"step at prefix 1 still recomputes the cross-attention keys/values of all {args.src_len} source positions.")
+          f"if every step cost a length-1 step ({uncached / (L * step_ms[1]):.2f}x): what our decoders' cache saves "
+          f"(the cached step also reuses the cross-attention keys/values of all {args.src_len} source positions).")
     print("\nmachine after:", machine_note())
     save_results("rag_decode" + ("_quick" if args.quick else ""),
                  dict(args=vars(args), strategies=rows, identical_answers=checks, no_cache_ratio_transformers=cache_ratio,

@@ -6,6 +6,7 @@ Docs: https://realm-rag.github.io/realm_rag/marginalization.html.md"""
 
 # %% ../nbs/08_marginalization.ipynb #b20c9494
 from __future__ import annotations
+import inspect
 from typing import NamedTuple
 
 import torch
@@ -125,6 +126,10 @@ def _expand_docs(x, B, beams, k):
     return x.view(B, 1, k, *x.shape[1:]).expand(B, beams, k, *x.shape[1:]).reshape(B * beams * k, *x.shape[1:])
 
 # %% ../nbs/08_marginalization.ipynb #4bcbbb7e
+def _cache_arg(model) -> str:
+    "Name of the decoder-cache argument of `model.forward`: `cache` (transformers >= 5.2x) or `past_key_values`."
+    return "cache" if "cache" in inspect.signature(model.forward).parameters else "past_key_values"
+
 @torch.no_grad()
 def rag_token_next_logprobs(
     model,                             # seq2seq generator
@@ -139,11 +144,12 @@ def rag_token_next_logprobs(
     N, k = doc_logprobs.shape
     dec = decoder_input_ids.repeat_interleave(k, 0)                                 # (N*k, t)
     if past_key_values is not None: dec = dec[:, -1:]                               # (N*k, 1): earlier steps are cached
+    name = _cache_arg(model)
     out = model(encoder_outputs=encoder_outputs, attention_mask=attention_mask, decoder_input_ids=dec,
-                past_key_values=past_key_values, use_cache=return_cache)
+                use_cache=return_cache, **({name: past_key_values} if past_key_values is not None else {}))
     logits = out.logits[:, -1]                                                      # (N*k, V)
     lp = (doc_logprobs[..., None] + logits.log_softmax(-1).view(N, k, -1)).logsumexp(1)   # (N, V)
-    return (lp, out.past_key_values) if return_cache else lp
+    return (lp, getattr(out, name)) if return_cache else lp
 
 # %% ../nbs/08_marginalization.ipynb #b01999f6
 @torch.no_grad()

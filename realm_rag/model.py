@@ -1,4 +1,4 @@
-"""`REALMRAGModel`: a trainable query tower over a fixed document index, a seq2seq generator, and RAG-Token / RAG-Sequence marginalisation behind one object that prepares a knowledge base, computes the training loss, answers questions, and saves and loads itself.
+"""`REALMRAGModel`: a trainable query tower over a fixed document index, a seq2seq generator with RAG-Token / RAG-Sequence marginalisation (or REALM's extractive span reader), behind one object that prepares a knowledge base, computes the training loss, answers questions, and saves and loads itself.
 
 Docs: https://realm-rag.github.io/realm_rag/model.html.md"""
 
@@ -24,21 +24,19 @@ from .retrieval import Retriever, RetrievalResult
 from .generation import (build_tiny_generator, load_generator, encode_contexts, encode_targets,
                                   token_logprobs, decode_answers)
 from .marginalization import rag_token_nll, rag_sequence_nll, rag_decode, sequence_doc_posterior
+from .span_reader import SpanReader
 
 # %% auto #0
-__all__ = ['MODEL_TYPES', 'FORMAT_VERSION', 'REQUIRED_FILES', 'check_model_type', 'split_towers', 'build_generator', 'eval_mode',
-           'REALMRAGModel']
+__all__ = ['MODEL_TYPES', 'FORMAT_VERSION', 'REQUIRED_FILES', 'check_model_type', 'split_towers', 'build_generator',
+           'build_reader', 'eval_mode', 'REALMRAGModel']
 
 # %% ../nbs/09_model.ipynb #2da4a439
-MODEL_TYPES = {"rag_token": "rag_token", "rag": "rag_token", "rag_sequence": "rag_sequence"}
+MODEL_TYPES = {"rag_token": "rag_token", "rag": "rag_token", "rag_sequence": "rag_sequence", "realm": "realm"}
 
 def check_model_type(model_type:str) -> str:
-    "The canonical model type ('rag_token' or 'rag_sequence') for a user's `model_type`."
-    if model_type == "realm":
-        raise NotImplementedError("model_type='realm' is not available yet: REALM's knowledge-augmented reader comes "
-                                  "with the REALM issue (realm_rag.realm); use 'rag_token' or 'rag_sequence'")
+    "The canonical model type ('rag_token', 'rag_sequence' or 'realm') for a user's `model_type`."
     if model_type not in MODEL_TYPES:
-        raise ValueError(f"model_type must be 'rag_token', 'rag_sequence' or 'rag' (= rag_token), got {model_type!r}")
+        raise ValueError(f"model_type must be 'rag_token', 'rag_sequence', 'rag' (= rag_token) or 'realm', got {model_type!r}")
     return MODEL_TYPES[model_type]
 
 # %% ../nbs/09_model.ipynb #4588361d
@@ -68,6 +66,13 @@ def build_generator(tokenizer, model_config:ModelConfig, seed:int=0) -> PreTrain
             gen = type(gen)(cfg)
     return gen
 
+def build_reader(tokenizer, model_config:ModelConfig, seed:int=0) -> SpanReader:
+    "REALM's tiny span reader: a random BERT sized like the tiny generator (d_model, encoder_layers, heads, ffn)."
+    mc = model_config
+    return SpanReader.tiny(tokenizer, dim=mc.d_model, layers=mc.encoder_layers, heads=mc.attention_heads,
+                           ffn=mc.ffn_dim, seed=seed, max_length=mc.max_doc_length,
+                           max_question_length=min(mc.max_question_length, mc.max_doc_length - 8))
+
 # %% ../nbs/09_model.ipynb #a229dda1
 @contextmanager
 def eval_mode(module:nn.Module):
@@ -96,10 +101,10 @@ class REALMRAGModel(nn.Module):
     "RAG over a dense retriever (trainable q(x), fixed d(z) index) and a seq2seq generator."
     def __init__(self,
                  config:REALMRAGConfig=DEFAULT_CONFIG,  # model sizes, k, lengths (a dict is accepted)
-                 model_type:str="rag_token",  # "rag_token", "rag_sequence", or "rag" (= rag_token); "realm" later
+                 model_type:str="rag_token",  # "rag_token", "rag_sequence", "rag" (= rag_token), or "realm" (span reader)
                  retriever=None,   # a Retriever (already indexed), a BiEncoder, a name/path; None = config's
-                 generator=None,   # a seq2seq model or a name/path; None = config's name, else a tiny one at prepare time
-                 tokenizer=None,   # the generator's tokenizer (needed with a generator model object)
+                 generator=None,   # a seq2seq model or a name/path (realm: a SpanReader or an encoder name/path); None = config's name, else a tiny one at prepare time
+                 tokenizer=None,   # the generator's tokenizer (needed with a generator model object; realm: the reader's)
                 ):
         super().__init__()
         if isinstance(config, dict): config = REALMRAGConfig.from_dict(config)
@@ -116,7 +121,16 @@ class REALMRAGModel(nn.Module):
                                                                   normalize=config.model.normalize_embeddings))
         else: raise TypeError(f"REALMRAGModel: retriever must be a Retriever, BiEncoder, name or path, got {type(retriever).__name__}")
         if generator is None: generator = config.model.generator_model_name
-        if isinstance(generator, (str, os.PathLike)):
+        if self.model_type == "realm":
+            if isinstance(generator, (str, os.PathLike)):
+                generator = SpanReader.from_pretrained(str(generator), max_length=config.model.max_doc_length,
+                                                       max_question_length=config.model.max_question_length,
+                                                       seed=config.experiment.seed)
+            if generator is not None and not all(hasattr(generator, a) for a in ("encode", "loss", "predict", "reader_config")):
+                raise TypeError(f"REALMRAGModel(model_type='realm'): generator must be a SpanReader or an encoder "
+                                f"name/path, got {type(generator).__name__}")
+            tokenizer = None if generator is None else generator.tokenizer
+        elif isinstance(generator, (str, os.PathLike)):
             name, generator = str(generator), load_generator(str(generator))
             tokenizer = tokenizer if tokenizer is not None else AutoTokenizer.from_pretrained(name)
         if generator is not None and tokenizer is None:
@@ -128,10 +142,16 @@ class REALMRAGModel(nn.Module):
     @property
     def k(self) -> int: return self.config.model.num_retrieved_docs
 
+    @property
+    def reader(self) -> SpanReader|None:
+        "REALM's span reader (model_type='realm'; it sits where the RAG types keep their generator), else None."
+        return self.generator if self.model_type == "realm" else None
+
     def __repr__(self):
         n = "not prepared" if self.retriever is None else f"{len(self.retriever)} documents"
         gen = None if self.generator is None else self.generator.config.model_type
-        return f"REALMRAGModel(model_type={self.model_type!r}, k={self.k}, generator={gen!r}, retriever={getattr(self.encoder, 'name_or_path', None)!r}, {n})"
+        role = "reader" if self.model_type == "realm" else "generator"
+        return f"REALMRAGModel(model_type={self.model_type!r}, k={self.k}, {role}={gen!r}, retriever={getattr(self.encoder, 'name_or_path', None)!r}, {n})"
 
     def _check_ready(self, who):
         if self.retriever is None or self.generator is None:
@@ -158,10 +178,13 @@ class REALMRAGModel(nn.Module):
 def prepare_knowledge_base(self:REALMRAGModel,
                            knowledge_base,  # KB records, or any `load_knowledge_base` source (path, Dataset)
                            show_progress:bool=True, batch_size:int=64) -> REALMRAGModel:
-    "Build the tokenizer and tiny generator if needed, then encode and index `knowledge_base` with the doc tower."
+    "Build the tokenizer and tiny generator (realm: tiny span reader) if needed, then encode and index `knowledge_base`."
     docs, mc = load_knowledge_base(knowledge_base), self.config.model
     if not docs: raise ValueError("prepare_knowledge_base: the knowledge base is empty")
-    if self.generator is None:
+    if self.generator is None and self.model_type == "realm":   # a tiny BERT reader on the query tower's word pieces
+        self.generator = build_reader(self.encoder.tokenizer, mc, seed=self.config.experiment.seed).to(self.device)
+        self.tokenizer = self.generator.tokenizer
+    elif self.generator is None:
         self.tokenizer = train_tokenizer(docs, vocab_size=mc.tokenizer_vocab_size)
         self.generator = build_generator(self.tokenizer, mc, seed=self.config.experiment.seed).to(self.device)
     self.retriever = Retriever.from_documents(docs, encoder=self.encoder, kind=mc.index_kind,
@@ -188,8 +211,9 @@ def loss(self:REALMRAGModel,
          answers:list,         # B targets y: strings, or lists of gold answers (the first is the target)
          k:int|None=None,      # documents per question (default: config)
         ) -> dict:
-    "RAG training loss: dict(loss (scalar), nll (B,), doc_logprobs (B, k), doc_ids (B lists of k ids))."
+    "Training loss: dict(loss (scalar), nll (B,), doc_logprobs (B, k), doc_ids (B lists of k ids)); realm adds `answerable`."
     questions = _questions(questions, "REALMRAGModel.loss")
+    if self.model_type == "realm": return self._realm_loss(questions, answers, k)
     answers = [_answer(a) for a in ([answers] if isinstance(answers, str) else answers)]
     if len(questions) != len(answers):
         raise ValueError(f"REALMRAGModel.loss: {len(questions)} questions but {len(answers)} answers")
@@ -207,15 +231,16 @@ def loss(self:REALMRAGModel,
 @patch
 def generate(self:REALMRAGModel,
              questions:list[str],
-             num_beams:int=1,              # 1 = greedy RAG-Token; beams per document for RAG-Sequence
+             num_beams:int=1,              # 1 = greedy RAG-Token; beams per document for RAG-Sequence (not used by realm)
              k:int|None=None,              # documents per question (default: config)
              return_details:bool=False,    # also return documents, scores, prior and posterior
              method:str="thorough",        # RAG-Sequence: "thorough" or "fast"
-             **kwargs,                     # passed to `rag_decode` (length_penalty, ...)
+             **kwargs,                     # passed to `rag_decode` (length_penalty, ...); realm: `SpanReader.predict` (aggregate, ...)
             ) -> list:
     "Answer each question: a list of strings, or of dicts with the documents when `return_details`."
     questions = _questions(questions, "REALMRAGModel.generate")
     if not questions: return []
+    if self.model_type == "realm": return self._realm_generate(questions, k, return_details, **kwargs)
     result = self.retrieve(questions, k)
     with torch.no_grad(), eval_mode(self):
         doc_logprobs = self.retriever.doc_logprobs(questions, result).to(self.device)     # (B, k)
@@ -269,7 +294,8 @@ def save_pretrained(self:REALMRAGModel, save_dir) -> Path:
     try:
         self.config.to_json(tmp/"config.json")
         save_model(_trainable_modules(self.generator, enc.query_encoder), str(tmp/"model.safetensors"))
-        self.generator.config.save_pretrained(tmp/"generator"); self.tokenizer.save_pretrained(tmp/"generator")
+        if self.model_type == "realm": self.generator.save_pretrained(tmp/"generator", weights=False)   # config + tokenizer
+        else: self.generator.config.save_pretrained(tmp/"generator"); self.tokenizer.save_pretrained(tmp/"generator")
         enc.query_encoder.config.save_pretrained(tmp/"query_encoder")
         if enc.tokenizer is not None: enc.tokenizer.save_pretrained(tmp/"query_encoder")
         enc.doc_encoder.save_pretrained(tmp/"doc_encoder")
@@ -316,7 +342,8 @@ def from_pretrained(cls:REALMRAGModel, load_dir, device=None) -> REALMRAGModel:
     path = Path(load_dir)
     m = _read_manifest(path)
     config = REALMRAGConfig.from_json(path/"config.json")
-    generator = AutoModelForSeq2SeqLM.from_config(AutoConfig.from_pretrained(str(path/"generator")))
+    if m["model_type"] == "realm": generator = SpanReader.from_pretrained(path/"generator", weights=False)
+    else: generator = AutoModelForSeq2SeqLM.from_config(AutoConfig.from_pretrained(str(path/"generator")))
     doc = AutoModel.from_pretrained(str(path/"doc_encoder"))
     query = copy.deepcopy(doc) if m["query_tower_like_doc_tower"] else \
             AutoModel.from_config(AutoConfig.from_pretrained(str(path/"query_encoder")))
@@ -333,3 +360,34 @@ def from_pretrained(cls:REALMRAGModel, load_dir, device=None) -> REALMRAGModel:
     tokenizer = AutoTokenizer.from_pretrained(str(path/"generator"))
     model = cls(config, m["model_type"], retriever=retriever, generator=generator, tokenizer=tokenizer)
     return model.to(device or "cpu").eval()
+
+# %% ../nbs/09_model.ipynb #9f282acd
+def _answer_lists(answers) -> list[list[str]]:
+    "Every gold answer of each question (a string is one answer)."
+    return [[a] if isinstance(a, str) else list(a) for a in ([answers] if isinstance(answers, str) else answers)]
+
+@patch
+def _realm_loss(self:REALMRAGModel, questions:list[str], answers, k:int|None=None) -> dict:
+    "REALM open-QA loss: -log sum_z p(z|x) sum_{s in S(z,y)} p(s|z,x), averaged over answerable questions."
+    answers = _answer_lists(answers)
+    if len(questions) != len(answers):
+        raise ValueError(f"REALMRAGModel.loss: {len(questions)} questions but {len(answers)} answers")
+    result = self.retrieve(questions, k)
+    doc_logprobs = self.retriever.doc_logprobs(questions, result).to(self.device)       # (B, k) grad -> q(x)
+    out = self.generator.loss(questions, answers, result.documents, doc_logprobs)       # reader: SpanReader
+    return {"loss": out["loss"], "nll": out["nll"], "doc_logprobs": doc_logprobs, "doc_ids": result.ids,
+            "answerable": out["answerable"], "num_skipped": out["num_skipped"]}
+
+@patch
+def _realm_generate(self:REALMRAGModel, questions:list[str], k:int|None=None, return_details:bool=False,
+                    aggregate:str="max", **kwargs) -> list:
+    "Best span per question by p(z|x) p(s|z,x); details as for the RAG types (posterior given the predicted span)."
+    result = self.retrieve(questions, k)
+    with torch.no_grad(), eval_mode(self):
+        doc_logprobs = self.retriever.doc_logprobs(questions, result)                   # (B, k)
+        preds = self.generator.predict(questions, result.documents, doc_logprobs, aggregate=aggregate, **kwargs)
+    if not return_details: return [p["answer"] for p in preds]
+    prior = doc_logprobs.exp().cpu()
+    return [{"question": q, "answer": p["answer"], "docs": docs, "doc_ids": [d["id"] for d in docs],
+             "doc_scores": result.scores[b].tolist(), "doc_prior": prior[b].tolist(), "doc_posterior": p["doc_posterior"]}
+            for b, (q, p, docs) in enumerate(zip(questions, preds, result.documents))]

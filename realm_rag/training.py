@@ -583,7 +583,7 @@ def _add_train_args(p: argparse.ArgumentParser):
     a("--train_data", default=None, help="training QA file (.json / .jsonl records {id, question, answer(s)})")
     a("--val_data", default=None, help="validation QA file")
     a("--test_data", default=None, help="test QA file")
-    a("--model_type", default="rag_token", choices=["rag_token", "rag_sequence", "rag"], help="marginalisation")
+    a("--model_type", default="rag_token", choices=["rag_token", "rag_sequence", "rag", "realm"], help="marginalisation (realm: extractive span reader)")
     a("--batch_size", type=int, default=None); a("--num_epochs", type=int, default=None)
     a("--learning_rate", type=float, default=None)
     a("--query_lr_scale", type=float, default=None,
