@@ -45,6 +45,7 @@ def quickstart(
     show:int=3,             # questions to print with their answers and top passages
     encoder:str|None=None,  # retriever name or path; None = the bundled all-MiniLM-L6-v2
     train_steps:int=120,    # RAG-Token training steps (0: retrieval only, no generator)
+    warm_steps:int=150,     # salient-span infilling steps that teach the new generator to copy before QA training
     output_dir:str="outputs/quickstart",  # where the trained model is saved, and loaded from on the next run
     show_progress:bool=True,# tqdm progress bars
     out=None,               # where to print (default stdout)
@@ -73,6 +74,11 @@ def quickstart(
         from realm_rag.evaluation import REALMRAGEvaluator
         from realm_rag.training import create_trainer
         if config is not None:   # built, not loaded: train and save to output_dir
+            if warm_steps > 0:
+                from realm_rag.span_masking import warm_up_generator
+                print(f"warming the generator up: {warm_steps} steps of salient-span infilling on the passages ...", file=out)
+                warm_up_generator(model.generator, model.tokenizer, kb, steps=warm_steps, show_progress=show_progress,
+                                  seed=seed)
             print(f"training RAG-Token for {train_steps} steps of 32 questions ...", file=out)
             create_trainer(model, config, data["datasets"]["train"], data["datasets"]["val"], max_steps=train_steps,
                            show_progress=show_progress).train()
@@ -102,6 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--show", type=int, default=3, help="questions to print with their top passages")
     q.add_argument("--encoder", default=None, help="HF encoder name or path (default: bundled all-MiniLM-L6-v2)")
     q.add_argument("--train_steps", type=int, default=120, help="RAG-Token training steps (0: retrieval only)")
+    q.add_argument("--warm_steps", type=int, default=150, help="generator warm-up steps (salient-span infilling) before training")
     q.add_argument("--output_dir", default="outputs/quickstart", help="trained model saved here, loaded on the next run")
     q.add_argument("--no_progress", action="store_true", help="hide progress bars")
     add_train_parser(sub)  # `realm-rag train ...`: the seed's training flags (10_training)
@@ -113,7 +120,7 @@ def main(argv:list[str]|None=None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "quickstart":
         quickstart(num_docs=args.num_docs, num_examples=args.num_examples, k=args.k, seed=args.seed,
-                   show=args.show, encoder=args.encoder, train_steps=args.train_steps, output_dir=args.output_dir,
+                   show=args.show, encoder=args.encoder, train_steps=args.train_steps, warm_steps=args.warm_steps, output_dir=args.output_dir,
                    show_progress=not args.no_progress)
     elif args.command == "train":
         run_train(args)

@@ -816,7 +816,8 @@ def train_tokenizer(texts, # strings, or knowledge-base records (-> doc_text)
                     save_dir: str | Path | None = None, # if given, save_pretrained there (reload with AutoTokenizer)
                     min_frequency: int = 2, # BPE merges need a pair seen at least this often
                     model_max_length: int = 512, # stored in the tokenizer config
-                    show_progress: bool = False # the `tokenizers` trainer's progress bar
+                    show_progress: bool = False, # the `tokenizers` trainer's progress bar
+                    add_prefix_space: bool = False # treat every text as if it began with a space (see below)
                    ):
     "Train a byte-level BPE tokenizer on `texts` -> `PreTrainedTokenizerFast` with BART-style special tokens."
     from tokenizers import Tokenizer, models, pre_tokenizers, decoders, trainers, processors
@@ -824,7 +825,7 @@ def train_tokenizer(texts, # strings, or knowledge-base records (-> doc_text)
     texts = [doc_text(t) for t in texts]
     if not texts: raise ValueError("train_tokenizer needs at least one text")
     tok = Tokenizer(models.BPE())
-    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=add_prefix_space)
     tok.decoder = decoders.ByteLevel()
     trainer = trainers.BpeTrainer(vocab_size=vocab_size, min_frequency=min_frequency, special_tokens=SPECIAL_TOKENS,
                                   initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=show_progress)

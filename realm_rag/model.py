@@ -185,7 +185,7 @@ def prepare_knowledge_base(self:REALMRAGModel,
         self.generator = build_reader(self.encoder.tokenizer, mc, seed=self.config.experiment.seed).to(self.device)
         self.tokenizer = self.generator.tokenizer
     elif self.generator is None:
-        self.tokenizer = train_tokenizer(docs, vocab_size=mc.tokenizer_vocab_size)
+        self.tokenizer = train_tokenizer(docs, vocab_size=mc.tokenizer_vocab_size, add_prefix_space=True)
         self.generator = build_generator(self.tokenizer, mc, seed=self.config.experiment.seed).to(self.device)
     self.retriever = Retriever.from_documents(docs, encoder=self.encoder, kind=mc.index_kind,
                                               batch_size=batch_size, show_progress=show_progress)

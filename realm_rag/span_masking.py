@@ -20,7 +20,7 @@ __all__ = ['SPACY_LABELS', 'MASKING_STRATEGIES', 'split_sentences', 'Span', 'rul
            'detect_salient_spans', 'span_token_positions', 'MaskedExample', 'check_tokenizer', 'as_span',
            'salient_span_mask', 'random_token_mask', 'random_span_mask', 'mask_sentence', 'document_spans',
            'mask_document', 'make_masked_examples', 'collate_masked', 'masked_kinds', 'masked_char_ranges',
-           'show_masked_examples', 'plot_masked_kinds', 'span_precision_recall']
+           'show_masked_examples', 'plot_masked_kinds', 'span_precision_recall', 'infilling_pairs', 'warm_up_generator']
 
 # %% ../nbs/12_span_masking.ipynb #bbe4b506
 _ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "prof", "st", "jr", "sr", "vs", "etc", "e.g", "i.e", "inc", "ltd", "co",
@@ -427,3 +427,60 @@ def span_precision_recall(predicted: Sequence[Sequence[Span]], gold: Sequence[Se
         tp += len(p & g); n_pred += len(p); n_gold += len(g)
     prec, rec = tp / max(1, n_pred), tp / max(1, n_gold)
     return {"precision": prec, "recall": rec, "f1": 2 * prec * rec / max(1e-12, prec + rec), "n_pred": n_pred, "n_gold": n_gold}
+
+# %% ../nbs/12_span_masking.ipynb #adeb111f
+import random
+from .generation import encode_contexts, encode_targets, token_logprobs
+
+def infilling_pairs(documents: Sequence[dict], # knowledge-base records {"id", "title", "text", ("metadata")}
+                    mask_token: str = "<mask>", # written where the span was (the generator tokenizer's mask token)
+                    seed: int = 0, # which span of each sentence is hidden
+                    method: str = "auto", # span detection for records without annotations (`document_spans`)
+                   ) -> list[dict]:
+    "Salient-span infilling examples: per sentence with a salient span, one span replaced by `mask_token`."
+    rng, out = random.Random(seed), []
+    for i, doc in enumerate(documents):
+        spans, text = document_spans(doc, method), doc["text"]
+        for a, b in split_sentences(text):
+            inside = [s for s in spans if a <= s.start and s.end <= b]
+            if not inside: continue
+            s = rng.choice(inside)
+            out.append({"question": text[a:s.start] + mask_token + text[s.end:b], "answer": s.text,
+                        "doc_index": i, "doc_id": doc.get("id")})
+    return out
+
+# %% ../nbs/12_span_masking.ipynb #3a29d598
+def warm_up_generator(generator, # a seq2seq generator (`AutoModelForSeq2SeqLM`), trained in place
+                      tokenizer, # its tokenizer (needs a mask token, or pass `mask_token`)
+                      documents: Sequence[dict], # the knowledge base
+                      steps: int = 500, # optimiser steps
+                      batch_size: int = 32,
+                      learning_rate: float = 1e-3, # AdamW, linear warm-up over `warmup_steps`, then constant
+                      warmup_steps: int = 50,
+                      max_length: int = 128, # fused input length (passages truncated, queries never)
+                      mask_token: str | None = None, # default: tokenizer.mask_token
+                      seed: int = 0,
+                      show_progress: bool = True,
+                     ) -> list[float]:
+    "Train `generator` to fill in salient spans of the knowledge base with the source passage in context; returns the loss of each step."
+    mask_token = mask_token or tokenizer.mask_token
+    if mask_token is None: raise ValueError("warm_up_generator: the tokenizer has no mask token; pass mask_token=")
+    pairs = infilling_pairs(documents, mask_token, seed)
+    if not pairs: raise ValueError("warm_up_generator: no sentence of the knowledge base has a salient span")
+    dev = next(generator.parameters()).device
+    opt = torch.optim.AdamW([p for p in generator.parameters() if p.requires_grad], lr=learning_rate, weight_decay=0.01)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / max(1, warmup_steps)))
+    g, losses = torch.Generator().manual_seed(seed), []
+    generator.train()
+    for _ in tqdm(range(steps), desc="infilling warm-up", disable=not show_progress):
+        batch = [pairs[i] for i in torch.randint(len(pairs), (batch_size,), generator=g).tolist()]
+        enc = encode_contexts(tokenizer, [p["question"] for p in batch], [[documents[p["doc_index"]]] for p in batch],
+                              max_length=max_length)                                        # (B, T)
+        labels = encode_targets(tokenizer, [p["answer"] for p in batch]).to(dev)             # (B, T_y)
+        lp = token_logprobs(generator, enc["input_ids"].to(dev), enc["attention_mask"].to(dev), labels)  # (B, T_y, V)
+        mask = labels != -100
+        loss = -(lp.gather(-1, labels.clamp(min=0).unsqueeze(-1)).squeeze(-1) * mask).sum(1).mean()
+        opt.zero_grad(); loss.backward()
+        torch.nn.utils.clip_grad_norm_(generator.parameters(), 1.0); opt.step(); sched.step()
+        losses.append(loss.item())
+    return losses
