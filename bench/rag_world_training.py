@@ -6,6 +6,12 @@ all-MiniLM-L6-v2, top-k computed once), so that the run measures the generator's
 
     python bench/rag_world_training.py --device cuda --steps 4000            # about 3 minutes on one H200
     python bench/rag_world_training.py --device cpu --steps 4000 --only rag_token   # much slower on 2 CPU cores
+    python bench/rag_world_training.py --device cuda --warm_steps 800 --prefix_space --vocab_size 16000  # the notebook's recipe
+
+The README's GPU table used the defaults (no warm-up, tokenizer without a prefix space). `--prefix_space` trains the
+tokenizer with `add_prefix_space=True` (a name has one spelling in passages and answers; cached in its own folder), and
+`--warm_steps N` first trains each generator, the closed book included, for N steps of salient-span infilling on the
+knowledge base with the source passage in context (`span_masking.warm_up_generator`).
 
 Stage 1 (world, tokenizer, MiniLM retrieval for every question) runs on the CPU and is cached in
 bench/results/rag_world/ (delete it to recompute). Stage 2 trains each generator from scratch with AdamW
@@ -27,14 +33,21 @@ from realm_rag.metrics import exact_match
 CONFIGS = {  # name -> (documents per question k (0 = closed book), marginalisation)
     "rag_token": (3, "token"), "rag_sequence": (3, "sequence"), "closed_book": (0, "token")}
 
-def stage1(cache: Path, num_docs: int, num_examples: int):
+def tokenizer_dir(cache: Path, prefix_space: bool, vocab_size: int = 4000) -> Path:
+    "The cached tokenizer's folder (the README's runs used the plain `tokenizer/`)."
+    if vocab_size == 4000 and not prefix_space: return cache / "tokenizer"
+    return cache / f"tokenizer_{vocab_size}{'_prefix_space' if prefix_space else ''}"
+
+def stage1(cache: Path, num_docs: int, num_examples: int, prefix_space: bool = False, vocab_size: int = 4000):
     "World, tokenizer and top-5 MiniLM retrieval for every question, cached as JSON."
+    d = create_sample_data(num_examples=num_examples, num_docs=num_docs, seed=0)
+    kb = d["knowledge_base"]
+    if not tokenizer_dir(cache, prefix_space, vocab_size).exists():
+        train_tokenizer(kb, vocab_size=vocab_size, save_dir=str(tokenizer_dir(cache, prefix_space, vocab_size)),
+                        add_prefix_space=prefix_space)
     if (cache / "retrieval.json").exists(): return
     from realm_rag.retrieval import Retriever
     cache.mkdir(parents=True, exist_ok=True)
-    d = create_sample_data(num_examples=num_examples, num_docs=num_docs, seed=0)
-    kb = d["knowledge_base"]
-    train_tokenizer(kb, vocab_size=4000, save_dir=str(cache / "tokenizer"))
     r = Retriever.from_documents(kb, show_progress=True)
     out = {}
     for split in ("train", "val", "test"):
@@ -51,6 +64,13 @@ def train_one(name, k, marg, args, d, R, tok, dev):
     kb, tr, va = d["knowledge_base"], d["datasets"]["train"], d["datasets"]["val"][:300]
     gen = build_tiny_generator(tok, arch="t5", d_model=args.d_model, layers=2, heads=4, ffn=4 * args.d_model,
                                dropout=0.0).to(dev)
+    if args.warm_steps:
+        from realm_rag.span_masking import warm_up_generator
+        t = time.time()
+        wl = warm_up_generator(gen, tok, d["knowledge_base"], steps=args.warm_steps, batch_size=32, learning_rate=args.lr,
+                               show_progress=False)
+        print(f"{name:13s} warm-up: {args.warm_steps} infilling steps, loss {sum(wl[:20]) / len(wl[:20]):.2f} -> "
+              f"{sum(wl[-20:]) / len(wl[-20:]):.2f} [{time.time() - t:.0f}s]", flush=True)
     def pre(split, qs):  # every question's fused contexts, tokenised once: (n, k, T)
         if k == 0:
             enc = tok([q["question"] for q in qs], padding="max_length", truncation=True, max_length=32, return_tensors="pt")
@@ -97,14 +117,17 @@ def main():
     p.add_argument("--num_docs", type=int, default=5000); p.add_argument("--num_examples", type=int, default=10000)
     p.add_argument("--only", nargs="*", default=list(CONFIGS), choices=list(CONFIGS))
     p.add_argument("--threads", type=int, default=None, help="torch CPU threads")
+    p.add_argument("--warm_steps", type=int, default=0, help="salient-span infilling warm-up steps per generator")
+    p.add_argument("--prefix_space", action="store_true", help="tokenizer with add_prefix_space=True")
+    p.add_argument("--vocab_size", type=int, default=4000, help="tokenizer vocabulary (the notebook uses 16000)")
     args = p.parse_args()
     if args.threads: torch.set_num_threads(args.threads)
     cache = Path(__file__).resolve().parent / "results" / f"rag_world_{args.num_docs}_{args.num_examples}"
-    stage1(cache, args.num_docs, args.num_examples)
+    stage1(cache, args.num_docs, args.num_examples, args.prefix_space, args.vocab_size)
     from transformers import PreTrainedTokenizerFast
     d = create_sample_data(num_examples=args.num_examples, num_docs=args.num_docs, seed=0)
     R = json.loads((cache / "retrieval.json").read_text())
-    tok = PreTrainedTokenizerFast.from_pretrained(str(cache / "tokenizer"))
+    tok = PreTrainedTokenizerFast.from_pretrained(str(tokenizer_dir(cache, args.prefix_space, args.vocab_size)))
     print(f"device {args.device}; train/val questions {len(d['datasets']['train'])}/{min(300, len(d['datasets']['val']))}; steps {args.steps} x 32 questions")
     rows = []
     for name in args.only:
