@@ -9,6 +9,11 @@ then the mean and standard deviation over seeds of each (refresh, retriever_lr).
 
     python bench/realm_refresh.py --retriever_lrs 2e-4      # 3 seeds x {sync, frozen}: the figures in the README
     python bench/realm_refresh.py --seeds 0 --steps 50      # a quick look
+    python bench/realm_refresh.py --retriever_lrs 2e-4 --refresh sync --strategies salient random_span random_token
+                                                            # the masking ablation over seeds
+
+`--strategies` trains on sentences masked by each strategy (the evaluation queries stay salient-span masked, as in the
+notebook).
 """
 import argparse, copy, json, sys, time
 from pathlib import Path
@@ -29,6 +34,7 @@ def main():
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     p.add_argument("--retriever_lrs", type=float, nargs="+", default=[2e-4, 1e-3])
     p.add_argument("--refresh", nargs="+", default=["sync", "frozen"], choices=["sync", "async", "frozen"])
+    p.add_argument("--strategies", nargs="+", default=["salient"], choices=["salient", "random_span", "random_token"])
     p.add_argument("--steps", type=int, default=300); p.add_argument("--threads", type=int, default=1)
     p.add_argument("--out", default=str(Path(__file__).resolve().parent / "results" / "realm_refresh.json"))
     args = p.parse_args()
@@ -39,34 +45,36 @@ def main():
     fact_docs = sentence_fact_docs(world)
     facts = sorted(fact_docs)
     held_out = {facts[i] for i in np.random.default_rng(0).choice(len(facts), 64, replace=False)}
-    masked = make_masked_examples(documents, tok, "salient", seed=0, show_progress=False)
-    train_ex = [e for e in masked if (e.doc_id, e.sentence_start) not in held_out]
-    eval_ex = [e for e in masked if (e.doc_id, e.sentence_start) in held_out]
+    masked = {s: make_masked_examples(documents, tok, s, seed=0, show_progress=False)
+              for s in {"salient", *args.strategies}}
+    train_ex = {s: [e for e in masked[s] if (e.doc_id, e.sentence_start) not in held_out] for s in args.strategies}
+    eval_ex = [e for e in masked["salient"] if (e.doc_id, e.sentence_start) in held_out]
     rows, t_all = [], time.perf_counter()
     for seed in args.seeds:
         enc0 = BiEncoder.tiny(tok, dim=64, layers=2, heads=2, seed=seed, shared=False)
         mlm0 = build_tiny_mlm(tok, hidden=64, layers=2, heads=2, seed=seed)
         train_ict(enc0, documents, steps=300, batch_size=32, lr=2e-3, seed=seed, show_progress=False)
+        for strategy, rlr, refresh in [(a, b, c) for a in args.strategies for b in args.retriever_lrs for c in args.refresh]:
+            t0 = time.perf_counter()
+            h = pretrain_realm(train_ex[strategy], documents, copy.deepcopy(enc0), copy.deepcopy(mlm0), tok, steps=args.steps,
+                               batch_size=8, k=4, lr=2e-3, retriever_lr=rlr, refresh=refresh, refresh_every=20,
+                               eval_examples=eval_ex, relevant=fact_docs, eval_every=args.steps, eval_k=5,
+                               max_length=128, seed=seed, show_progress=False)
+            s = pretraining_summary({"run": h}).iloc[0]
+            row = {"seed": seed, "strategy": strategy, "retriever_lr": rlr, "refresh": refresh, "hit@5": float(s["eval_hit@5"]),
+                   "fresh_hit@5": float(s["eval_fresh_hit@5"]), "agreement@5": float(s["eval_agreement@5"]),
+                   "ru": float(s["eval_ru"]), "seconds": round(time.perf_counter() - t0)}
+            rows.append(row)
+            print(json.dumps(row), flush=True)
+    print(f"\n{len(rows)} runs in {time.perf_counter() - t_all:.0f}s; mean ± sd over seeds {args.seeds}:")
+    print(f"{'strategy':>12} {'retriever_lr':>12} {'refresh':>7} {'hit@5':>13} {'fresh_hit@5':>13} {'agreement@5':>13} {'RU':>13}")
+    for strategy in args.strategies:
         for rlr in args.retriever_lrs:
             for refresh in args.refresh:
-                t0 = time.perf_counter()
-                h = pretrain_realm(train_ex, documents, copy.deepcopy(enc0), copy.deepcopy(mlm0), tok, steps=args.steps,
-                                   batch_size=8, k=4, lr=2e-3, retriever_lr=rlr, refresh=refresh, refresh_every=20,
-                                   eval_examples=eval_ex, relevant=fact_docs, eval_every=args.steps, eval_k=5,
-                                   max_length=128, seed=seed, show_progress=False)
-                s = pretraining_summary({"run": h}).iloc[0]
-                row = {"seed": seed, "retriever_lr": rlr, "refresh": refresh, "hit@5": float(s["eval_hit@5"]),
-                       "fresh_hit@5": float(s["eval_fresh_hit@5"]), "agreement@5": float(s["eval_agreement@5"]),
-                       "ru": float(s["eval_ru"]), "seconds": round(time.perf_counter() - t0)}
-                rows.append(row)
-                print(json.dumps(row), flush=True)
-    print(f"\n{len(rows)} runs in {time.perf_counter() - t_all:.0f}s; mean ± sd over seeds {args.seeds}:")
-    print(f"{'retriever_lr':>12} {'refresh':>7} {'hit@5':>13} {'fresh_hit@5':>13} {'agreement@5':>13} {'RU':>13}")
-    for rlr in args.retriever_lrs:
-        for refresh in args.refresh:
-            sel = [r for r in rows if r["retriever_lr"] == rlr and r["refresh"] == refresh]
-            cell = lambda m: f"{np.mean([r[m] for r in sel]):.3f}±{np.std([r[m] for r in sel]):.3f}"
-            print(f"{rlr:>12g} {refresh:>7} {cell('hit@5'):>13} {cell('fresh_hit@5'):>13} {cell('agreement@5'):>13} {cell('ru'):>13}")
+                sel = [r for r in rows if r["strategy"] == strategy and r["retriever_lr"] == rlr and r["refresh"] == refresh]
+                cell = lambda m: f"{np.mean([r[m] for r in sel]):.3f}±{np.std([r[m] for r in sel]):.3f}"
+                print(f"{strategy:>12} {rlr:>12g} {refresh:>7} {cell('hit@5'):>13} {cell('fresh_hit@5'):>13} "
+                      f"{cell('agreement@5'):>13} {cell('ru'):>13}")
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(rows, indent=1))
 
