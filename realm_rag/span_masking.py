@@ -431,6 +431,7 @@ def span_precision_recall(predicted: Sequence[Sequence[Span]], gold: Sequence[Se
 # %% ../nbs/12_span_masking.ipynb #adeb111f
 import random
 from .generation import encode_contexts, encode_targets, token_logprobs
+from .marginalization import rag_token_nll
 
 def infilling_pairs(documents: Sequence[dict], # knowledge-base records {"id", "title", "text", ("metadata")}
                     mask_token: str = "<mask>", # written where the span was (the generator tokenizer's mask token)
@@ -478,8 +479,7 @@ def warm_up_generator(generator, # a seq2seq generator (`AutoModelForSeq2SeqLM`)
                               max_length=max_length)                                        # (B, T)
         labels = encode_targets(tokenizer, [p["answer"] for p in batch]).to(dev)             # (B, T_y)
         lp = token_logprobs(generator, enc["input_ids"].to(dev), enc["attention_mask"].to(dev), labels)  # (B, T_y, V)
-        mask = labels != -100
-        loss = -(lp.gather(-1, labels.clamp(min=0).unsqueeze(-1)).squeeze(-1) * mask).sum(1).mean()
+        loss = rag_token_nll(lp, lp.new_zeros(len(batch), 1), labels, reduction="mean")      # k = 1: the seq2seq NLL
         opt.zero_grad(); loss.backward()
         torch.nn.utils.clip_grad_norm_(generator.parameters(), 1.0); opt.step(); sched.step()
         losses.append(loss.item())
