@@ -6,7 +6,7 @@ Docs: https://realm-rag.github.io/realm_rag/cli.html.md"""
 
 # %% ../nbs/99_cli.ipynb #22e6dcd7
 from __future__ import annotations
-import argparse, sys, time
+import argparse, contextlib, re, sys, time, warnings
 
 from .config import set_seed
 from .data import create_sample_data
@@ -96,32 +96,80 @@ def quickstart(
     return m
 
 # %% ../nbs/99_cli.ipynb #9fabce1d
+def _int_at_least(lo:int):
+    "An argparse type: an int >= `lo`, else a one-line error naming the value."
+    def parse(s):
+        try: v = int(s)
+        except ValueError: v = None
+        if v is None or v < lo: raise argparse.ArgumentTypeError(f"expected an int >= {lo}, got {s!r}")
+        return v
+    parse.__name__ = f"int >= {lo}"
+    return parse
+
 def build_parser() -> argparse.ArgumentParser:
-    "The `realm-rag` argument parser, one sub-parser per job."
+    "The `realm-rag` argument parser, one sub-parser per job; `--debug` works before or after the sub-command."
     p = argparse.ArgumentParser(prog="realm-rag", description="REALM and RAG workbook jobs.")
+    p.add_argument("--debug", action="store_true", help="show the full traceback of an error")
     sub = p.add_subparsers(dest="command", required=True)
     q = sub.add_parser("quickstart", help="synthetic world -> MiniLM index -> Hit@1/Hit@5 -> a tiny RAG-Token trained or loaded -> answers, EM/F1")
-    q.add_argument("--num_docs", type=int, default=1000, help="passages in the synthetic world")
-    q.add_argument("--num_examples", type=int, default=1000, help="questions to generate, all splits (test = 10%%)")
-    q.add_argument("--k", type=int, default=5, help="passages retrieved per question")
-    q.add_argument("--seed", type=int, default=0)
-    q.add_argument("--show", type=int, default=3, help="questions to print with their top passages")
+    q.add_argument("--num_docs", type=_int_at_least(20), default=1000, help="passages in the synthetic world")
+    q.add_argument("--num_examples", type=_int_at_least(3), default=1000, help="questions to generate, all splits (test = 10%%)")
+    q.add_argument("--k", type=_int_at_least(1), default=5, help="passages retrieved per question")
+    q.add_argument("--seed", type=_int_at_least(0), default=0)
+    q.add_argument("--show", type=_int_at_least(0), default=3, help="questions to print with their top passages")
     q.add_argument("--encoder", default=None, help="HF encoder name or path (default: bundled all-MiniLM-L6-v2)")
-    q.add_argument("--train_steps", type=int, default=120, help="RAG-Token training steps (0: retrieval only)")
-    q.add_argument("--warm_steps", type=int, default=150, help="generator warm-up steps (salient-span infilling) before training")
+    q.add_argument("--train_steps", type=_int_at_least(0), default=120, help="RAG-Token training steps (0: retrieval only)")
+    q.add_argument("--warm_steps", type=_int_at_least(0), default=150, help="generator warm-up steps (salient-span infilling) before training")
     q.add_argument("--output_dir", default="outputs/quickstart", help="trained model saved here, loaded on the next run")
     q.add_argument("--no_progress", action="store_true", help="hide progress bars")
     add_train_parser(sub)  # `realm-rag train ...`: the seed's training flags (10_training)
+    for s in sub.choices.values():  # SUPPRESS: a sub-parser's default must not undo `realm-rag --debug <job>`
+        s.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show the full traceback of an error")
     return p
 
 # %% ../nbs/99_cli.ipynb #7ab4d2bf
-def main(argv:list[str]|None=None) -> int:
-    "Entry point of the `realm-rag` console script."
-    args = build_parser().parse_args(argv)
+def _one_line(text) -> str:
+    "A possibly multi-line message as one line."
+    return "; ".join(l.strip() for l in str(text).splitlines() if l.strip())
+
+def _message(e:BaseException) -> str:
+    "An error as one line: the message of an input error (ValueError, OSError); the type and a hint for anything else."
+    msg = _one_line(e)
+    if isinstance(e, (ValueError, OSError)) and msg: return msg
+    return f"{type(e).__name__}{': ' + msg if msg else ''} (rerun with --debug for the traceback)"
+
+@contextlib.contextmanager
+def _one_line_warnings():
+    "Show each warning as one `realm-rag: warning: ...` line on stderr, not file, line and source."
+    def show(message, category, filename, lineno, file=None, line=None):
+        print(f"realm-rag: warning: {_one_line(message)}", file=sys.stderr)
+    with warnings.catch_warnings():
+        warnings.showwarning = show
+        yield
+
+def _run(args):
     if args.command == "quickstart":
         quickstart(num_docs=args.num_docs, num_examples=args.num_examples, k=args.k, seed=args.seed,
                    show=args.show, encoder=args.encoder, train_steps=args.train_steps, warm_steps=args.warm_steps, output_dir=args.output_dir,
                    show_progress=not args.no_progress)
     elif args.command == "train":
         run_train(args)
+
+# %% ../nbs/99_cli.ipynb #9b007091
+def main(argv:list[str]|None=None) -> int:
+    "Entry point of the `realm-rag` console script: 0 when done, 2 after an error (one line on stderr), 130 on Ctrl-C."
+    try: args = build_parser().parse_args(argv)
+    except SystemExit as e: return e.code if isinstance(e.code, int) else 2   # argparse printed usage and error, or --help
+    try:
+        with contextlib.nullcontext() if args.debug else _one_line_warnings(): _run(args)
+    except KeyboardInterrupt:
+        if args.debug: raise
+        print("realm-rag: interrupted", file=sys.stderr); return 130
+    except SystemExit as e:   # `raise SystemExit("realm-rag train: ...")` inside a job
+        if e.code is None or isinstance(e.code, int): return e.code or 0
+        if args.debug: raise
+        print(f"realm-rag: error: {re.sub(r'^realm-rag *', '', _one_line(e.code))}", file=sys.stderr); return 2
+    except Exception as e:
+        if args.debug: raise
+        print(f"realm-rag: error: {_message(e)}", file=sys.stderr); return 2
     return 0

@@ -6,7 +6,7 @@ Docs: https://realm-rag.github.io/realm_rag/config.html.md"""
 
 # %% ../nbs/00_config.ipynb #cbf53086
 from __future__ import annotations
-import dataclasses, difflib, inspect, json, linecache, os, random, re, tempfile, types, typing
+import dataclasses, difflib, inspect, json, linecache, math, os, random, re, tempfile, types, typing
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, ClassVar
@@ -44,6 +44,21 @@ _NONNEG = (lambda v: v >= 0, "a number >= 0")
 def _one_of(*opts): return (lambda v: v in opts, f"one of {', '.join(map(repr, opts))}")
 def _in(lo, hi, closed_hi=True):
     return ((lambda v: lo <= v <= hi) if closed_hi else (lambda v: lo <= v < hi)), f"a number in [{lo}, {hi}{']' if closed_hi else ')'}"
+_NONEMPTY = (lambda v: v.strip() != "", "a non-empty string (or None where allowed)")
+_SEED = (lambda v: 0 <= v < 2**32, "an int in [0, 2**32)")   # numpy's seed range; torch's is wider
+
+def _is_device(v) -> bool:
+    try: torch.device(v); return True
+    except (RuntimeError, TypeError, ValueError): return False
+_DEVICE = (_is_device, "a torch device such as 'cpu', 'cuda' or 'cuda:1'")
+
+def _check_finite(v, name, expected):
+    "A float field must hold a finite number: training with an infinite or NaN setting fails steps later, far away."
+    try: finite = math.isfinite(v)
+    except OverflowError: finite = False                              # an int too large for a float
+    if not finite:
+        exp = expected.replace("a number", "a finite number", 1) if expected.startswith("a number") else "a finite number"
+        raise ConfigError(f"{name}: expected {exp}, got {str(v)[:30]}")
 
 # %% ../nbs/00_config.ipynb #6b65711e
 class _Section:
@@ -60,11 +75,15 @@ class _Section:
             v, tp, name = getattr(self, f.name), hints[f.name], f"{self._section}.{f.name}"
             if not _type_ok(v, tp):
                 raise ConfigError(f"{name}: expected {_type_name(tp)}, got {v!r} ({type(v).__name__})")
-            if isinstance(v, int) and not isinstance(v, bool) and float in typing.get_args(tp) + (tp,):
+            expected = self._rules.get(f.name, (None, "a number"))[1]
+            number = isinstance(v, (int, float)) and not isinstance(v, bool)
+            if number and float in typing.get_args(tp) + (tp,):
+                _check_finite(v, name, expected)
                 object.__setattr__(self, f.name, float(v))  # store 1 as 1.0 in float fields
             if f.name in self._rules and v is not None:
-                ok, expected = self._rules[f.name]
-                if not ok(v): raise ConfigError(f"{name}: expected {expected}, got {v!r}")
+                if not self._rules[f.name][0](v): raise ConfigError(f"{name}: expected {expected}, got {v!r}")
+            if number and isinstance(getattr(self, f.name), int) and not -2**63 <= v < 2**63:  # torch overflows far away
+                raise ConfigError(f"{name}: expected {expected} below 2**63, got {v}")
         return self
 
     def to_dict(self) -> dict: return dataclasses.asdict(self)
@@ -109,6 +128,7 @@ class ModelConfig(_Section):
 
     _section: ClassVar[str] = "model"
     _rules: ClassVar[dict] = dict(
+        generator_model_name=_NONEMPTY, retriever_model_name=_NONEMPTY,
         num_retrieved_docs=_POS, max_generation_length=_POS, max_question_length=_POS, max_doc_length=_POS,
         index_kind=_one_of("flat", "ivf", "ivfpq", "hnsw"), generator_arch=_one_of("t5", "bart"), query_encoder_lr_scale=_NONNEG, d_model=_POS, encoder_layers=_POS, decoder_layers=_POS,
         attention_heads=_POS, ffn_dim=_POS, dropout=_in(0, 1, closed_hi=False), tokenizer_vocab_size=_POS,
@@ -160,7 +180,8 @@ class ExperimentConfig(_Section):
     data_dir: str | None = None  # folder with real data (SQuAD); None = env REALM_RAG_DATA_DIR
 
     _section: ClassVar[str] = "experiment"
-    _rules: ClassVar[dict] = dict(seed=_NONNEG, output_dir=(lambda v: v.strip() != "", "a non-empty path"))
+    _rules: ClassVar[dict] = dict(seed=_SEED, device=_DEVICE, wandb_project=_NONEMPTY,
+                                  output_dir=(lambda v: v.strip() != "", "a non-empty path"))
 
 # %% ../nbs/00_config.ipynb #26368c35
 _SECTIONS = {"model": ModelConfig, "training": TrainingConfig, "experiment": ExperimentConfig}
@@ -210,10 +231,11 @@ class REALMRAGConfig:
     @classmethod
     def from_json(cls, path) -> REALMRAGConfig:
         "Read a config written by `to_json`; errors name the file."
-        path = Path(path)
+        from realm_rag.data import read_json   # the one reader of user JSON files (UTF-8, folders, nesting)
+        path = Path(path).expanduser()
         if not path.exists(): raise ConfigError(f"{path}: config file not found")
-        try: d = json.loads(path.read_text())
-        except json.JSONDecodeError as e: raise ConfigError(f"{path}: not valid JSON ({e})") from None
+        try: d = read_json(path, "a JSON config file")
+        except (ValueError, OSError) as e: raise ConfigError(str(e)) from None
         try: return cls.from_dict(d)
         except ConfigError as e: raise ConfigError(f"{path}: {e}") from None
 
@@ -271,8 +293,8 @@ def config_table(config: REALMRAGConfig = DEFAULT_CONFIG) -> pd.DataFrame:
 # %% ../nbs/00_config.ipynb #eb1e00da
 def set_seed(seed: int = 42) -> int:
     "Seed `random`, `numpy` and `torch` (CPU and every CUDA device); returns the seed."
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ConfigError(f"experiment.seed: expected an int >= 0, got {seed!r}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**32:
+        raise ConfigError(f"experiment.seed: expected an int in [0, 2**32), got {seed!r}")
     seed = int(seed)
     random.seed(seed)
     np.random.seed(seed % 2**32)

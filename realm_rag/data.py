@@ -6,18 +6,19 @@ Docs: https://realm-rag.github.io/realm_rag/data.html.md"""
 
 # %% ../nbs/01_data.ipynb #38356b1f
 from __future__ import annotations
-import functools, json, os, random, re
+import functools, json, os, random, re, warnings
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any, TypedDict
 
 # %% auto #0
-__all__ = ['RELATIONS', 'TYPE_RELATIONS', 'FILLERS', 'OCCUPATIONS', 'INDUSTRIES', 'ORG_KINDS', 'LABELS', 'MIN_WORDS', 'MAX_WORDS',
-           'SPAN_COLORS', 'FIXED_RELATIONS', 'SPECIAL_TOKENS', 'Document', 'QAPair', 'doc_text', 'get_data_dir',
-           'DataValidationError', 'normalize_document', 'load_knowledge_base', 'normalize_qa', 'load_qa_pairs',
-           'save_records', 'squad_to_records', 'load_squad', 'load_nq_open', 'make_name', 'render_template', 'World',
-           'make_world', 'mark_spans', 'SpanView', 'show_spans', 'plot_relation_counts', 'plot_passage_lengths',
-           'plot_fact_support', 'create_sample_data', 'train_tokenizer']
+__all__ = ['MAX_DOC_CHARS', 'RELATIONS', 'TYPE_RELATIONS', 'FILLERS', 'OCCUPATIONS', 'INDUSTRIES', 'ORG_KINDS', 'LABELS',
+           'MIN_WORDS', 'MAX_WORDS', 'SPAN_COLORS', 'FIXED_RELATIONS', 'SPECIAL_TOKENS', 'Document', 'QAPair',
+           'doc_text', 'clean_text', 'get_data_dir', 'DataValidationError', 'read_json', 'normalize_document',
+           'load_knowledge_base', 'normalize_qa', 'load_qa_pairs', 'save_records', 'squad_to_records', 'load_squad',
+           'load_nq_open', 'make_name', 'render_template', 'World', 'make_world', 'mark_spans', 'SpanView',
+           'show_spans', 'plot_relation_counts', 'plot_passage_lengths', 'plot_fact_support', 'create_sample_data',
+           'train_tokenizer']
 
 # %% ../nbs/01_data.ipynb #32960d4d
 class Document(TypedDict):
@@ -45,6 +46,15 @@ def doc_text(doc: dict | str # a knowledge-base record, or a string used as is
     title = doc.get("title") or ""
     return f"{title} / {doc['text']}" if title else doc["text"]
 
+# %% ../nbs/01_data.ipynb #4651c027
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+def clean_text(s: str # any Python string
+              ) -> str:
+    "`s` as valid Unicode: surrogate pairs joined into their character, lone surrogates replaced by U+FFFD."
+    if not _SURROGATE.search(s): return s
+    return s.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
 # %% ../nbs/01_data.ipynb #d1a31b86
 def get_data_dir(data_dir: str | Path | None = None # explicit folder; overrides the environment
                 ) -> Path | None:
@@ -71,26 +81,72 @@ def _bad(source, i, rid, field, expected, got):
     return DataValidationError(f"{_where(source, i, rid, field)}: expected {expected}, got {_show(got)}")
 
 # %% ../nbs/01_data.ipynb #8e447412
+def _check_file(path, expected="a JSON/JSONL file"):
+    if path.is_dir(): raise IsADirectoryError(f"{path} is a folder, expected {expected}")
+    if not path.exists(): raise FileNotFoundError(f"{path}: no such file")
+
+def _read_text(path, expected="a JSON/JSONL file") -> str:
+    "A user file's text; not UTF-8 is an error naming the line and byte offset; a UTF-8 byte-order mark is dropped."
+    _check_file(path, expected)
+    raw = path.read_bytes()
+    try: text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = raw.count(b"\n", 0, e.start) + 1
+        raise DataValidationError(f"{path}: line {line} (byte offset {e.start}): byte 0x{raw[e.start]:02x} is not "
+                                  "valid UTF-8; expected UTF-8 text") from None
+    return text.removeprefix("\ufeff")
+
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+def _deepest(text) -> tuple[int, int]:
+    "(deepest nesting of JSON `text`, the line where it is first reached); brackets inside strings do not count."
+    depth = best = at = 0
+    for m in _JSON_TOKEN.finditer(text):
+        if m[0] in "[{":
+            depth += 1
+            if depth > best: best, at = depth, m.start()
+        elif m[0] in "]}": depth -= 1
+    return best, text.count("\n", 0, at) + 1
+
+def _parse_json(text, path, line=None):
+    "`json.loads(text)` with one-line errors naming `path` (and `line`, for one line of a JSONL file)."
+    at = path if line is None else f"{path}: line {line}"
+    try: return json.loads(text)
+    except json.JSONDecodeError as e:
+        if line is None: msg = f"{e.msg} at line {e.lineno}, column {e.colno})"
+        else: msg = f"{e.msg} at column {e.colno}); expected one JSON object per line"
+        raise DataValidationError(f"{at}: not valid JSON ({msg}") from None
+    except RecursionError:
+        depth, n = _deepest(text)
+        raise DataValidationError(f"{path}: line {n if line is None else line}: JSON nested {depth} levels deep, more "
+                                  "than Python's parser reads; expected records nested a few levels") from None
+    except ValueError as e:  # e.g. an integer of more than 4,300 digits
+        raise DataValidationError(f"{at}: not valid JSON ({e})") from None
+
+def read_json(path, # a UTF-8 JSON file
+              expected: str = "a JSON file" # what the path should be, for the error when it is a folder
+             ) -> Any:
+    "Parse a JSON file; a missing path, a folder, non-UTF-8 bytes, bad JSON or too deep nesting give one line naming it."
+    path = Path(path).expanduser()
+    return _parse_json(_read_text(path, expected), path)
+
+# %% ../nbs/01_data.ipynb #e5defa37
+def _read_jsonl(text, path) -> list:
+    "One JSON value per line; lines end at '\n' (or '\r\n'), not at the other line breaks `str.splitlines` knows."
+    rows = []
+    for n, line in enumerate(text.split("\n"), 1):
+        line = line.removesuffix("\r")
+        if line.strip(): rows.append(_parse_json(line, path, n))
+    return rows
+
 def _read_json_file(path):
     "Parse a .json file (a list, or an object with a 'data' list) or a .jsonl file (one object per line)."
-    path = Path(path)
-    if not path.exists(): raise FileNotFoundError(f"{path}: no such file")
+    path = Path(path).expanduser()
+    _check_file(path)
     if path.suffix not in (".json", ".jsonl"):
         raise DataValidationError(f"{path}: expected a .json or .jsonl file, got suffix {path.suffix!r}")
-    text = path.read_text(encoding="utf-8")
-    if path.suffix == ".jsonl":
-        rows = []
-        for n, line in enumerate(text.splitlines(), 1):
-            if not line.strip(): continue
-            try: rows.append(json.loads(line))
-            except json.JSONDecodeError as e:
-                raise DataValidationError(f"{path}: line {n}: not valid JSON ({e.msg} at column {e.colno}); "
-                                          "expected one JSON object per line") from None
-        return rows
-    try: obj = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise DataValidationError(f"{path}: not valid JSON ({e.msg} at line {e.lineno}, column {e.colno})") from None
-    return _unwrap(obj, path)
+    text = _read_text(path)
+    return _read_jsonl(text, path) if path.suffix == ".jsonl" else _unwrap(_parse_json(text, path), path)
 
 def _unwrap(obj, name):
     "A JSON list of records, or the 'data' list of an object."
@@ -151,25 +207,55 @@ def _check_unique(ids, name):
 
 # %% ../nbs/01_data.ipynb #3f576936
 _DOC_KEYS = {"id", "title", "text", "metadata"}
+MAX_DOC_CHARS = 100_000  # longest document text kept when records are loaded, in characters (see above)
 
-def normalize_document(r: dict, # one raw record
-                       i: int = 0, # its index, for error messages
-                       source: str = "<record>" # its file, for error messages
-                      ) -> dict:
-    "Check one raw knowledge-base record and return it as a `Document`; unknown keys move into metadata."
+def _check_max_chars(max_chars):
+    if max_chars is not None and (isinstance(max_chars, bool) or not isinstance(max_chars, int) or max_chars < 1):
+        raise ValueError(f"max_chars: expected an int >= 1 or None, got {max_chars!r}")
+
+def _normalize_document(r, i, source, max_chars):
+    "-> (Document, the text's length before it was cut to `max_chars`, or None if it was not cut)."
     rid = _get_id(r, i, source)
     title = _get_str(r, "title", i, rid, source, required=False, empty_ok=True, default="")
     text = _get_str(r, "text", i, rid, source)
     md = _get_dict(r, "metadata", i, rid, source)
     md.update({k: v for k, v in r.items() if k not in _DOC_KEYS})
-    return {"id": rid, "title": title, "text": text, "metadata": md}
+    cut = None
+    if max_chars is not None and len(text) > max_chars:
+        cut, text = len(text), text[:max_chars]
+        md["cut_from_chars"] = cut
+    return {"id": rid, "title": title, "text": text, "metadata": md}, cut
 
-def load_knowledge_base(source # path (.json / .jsonl), datasets.Dataset, or list of dicts
+def _cut_warning(source, cuts, max_chars) -> str:
+    "One line for the (index, id, length) of every document cut to `max_chars`."
+    shown = ", ".join(f"record {i} (id={rid!r}, {n:,} characters)" for i, rid, n in cuts[:5])
+    more = f" and {len(cuts) - 5} more" if len(cuts) > 5 else ""
+    return (f"{source}: {len(cuts)} document text(s) longer than max_chars={max_chars:,} characters were cut to that "
+            f"length: {shown}{more}; pass max_chars=None to keep them whole")
+
+# %% ../nbs/01_data.ipynb #3e160015
+def normalize_document(r: dict, # one raw record
+                       i: int = 0, # its index, for error messages
+                       source: str = "<record>", # its file, for error messages
+                       max_chars: int | None = MAX_DOC_CHARS # cut a longer text to this many characters (warns); None: never
+                      ) -> dict:
+    "Check one raw knowledge-base record and return it as a `Document`; unknown keys move into metadata."
+    _check_max_chars(max_chars)
+    doc, cut = _normalize_document(r, i, source, max_chars)
+    if cut is not None: warnings.warn(_cut_warning(source, [(i, doc["id"], cut)], max_chars), stacklevel=2)
+    return doc
+
+def load_knowledge_base(source, # path (.json / .jsonl), datasets.Dataset, or list of dicts
+                        max_chars: int | None = MAX_DOC_CHARS # cut longer texts to this many characters (one warning); None: never
                        ) -> list[dict]:
     "Load and validate knowledge-base records `{id, title, text, metadata}` from a path, a `datasets.Dataset` or a list."
+    _check_max_chars(max_chars)
     rows, name = _read_records(source)
-    docs = [normalize_document(r, i, name) for i, r in enumerate(rows)]
+    pairs = [_normalize_document(r, i, name, max_chars) for i, r in enumerate(rows)]
+    docs = [d for d, _ in pairs]
     _check_unique([d["id"] for d in docs], name)
+    cuts = [(i, d["id"], n) for i, (d, n) in enumerate(pairs) if n is not None]
+    if cuts: warnings.warn(_cut_warning(name, cuts, max_chars), stacklevel=2)
     return docs
 
 # %% ../nbs/01_data.ipynb #b32fa7c1
@@ -229,16 +315,26 @@ def load_qa_pairs(source, # path (.json / .jsonl), datasets.Dataset, or list of 
     return qas
 
 # %% ../nbs/01_data.ipynb #50c1697f
+def _dumps(obj) -> str:
+    "JSON text, non-ASCII characters as they are; `\\u` escapes only when a string holds a lone surrogate."
+    s = json.dumps(obj, ensure_ascii=False)
+    return json.dumps(obj) if _SURROGATE.search(s) else s
+
 def save_records(records: list[dict], # knowledge-base or QA records
                  path: str | Path # .json (one list) or .jsonl (one record per line)
                 ) -> Path:
     "Write records as JSON or JSONL (by suffix); returns the path."
     path = Path(path)
     if path.suffix not in (".json", ".jsonl"): raise ValueError(f"{path}: expected a .json or .jsonl path")
+    lines = []
+    for i, r in enumerate(records):
+        try: lines.append(_dumps(r))
+        except (TypeError, ValueError, RecursionError) as e:
+            rid = r.get("id") if isinstance(r, dict) else None
+            raise DataValidationError(f"{_where(path, i, rid)}: cannot be written as JSON ({e})") from None
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", encoding="utf-8") as f:
-        if path.suffix == ".json": json.dump(list(records), f, ensure_ascii=False)
-        else: f.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+    text = "[" + ", ".join(lines) + "]" if path.suffix == ".json" else "".join(s + "\n" for s in lines)
+    path.write_text(text, encoding="utf-8")
     return path
 
 # %% ../nbs/01_data.ipynb #33d69a2a
@@ -280,12 +376,9 @@ def load_squad(path: str | Path | None = None # SQuAD v1.1 JSON; default get_dat
         if d is None: raise FileNotFoundError("no SQuAD path given and $REALM_RAG_DATA_DIR is not set; pass path= or set "
                                               "REALM_RAG_DATA_DIR to the folder holding squad-v1.1-dev.json")
         path = d / "squad-v1.1-dev.json"
-    path = Path(path)
+    path = Path(path).expanduser()
     if not path.exists(): raise FileNotFoundError(f"{path}: no such file (expected the SQuAD v1.1 JSON file)")
-    try: squad = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as e:
-        raise DataValidationError(f"{path}: not valid JSON ({e.msg} at line {e.lineno}, column {e.colno})") from None
-    return squad_to_records(squad, str(path))
+    return squad_to_records(read_json(path, "the SQuAD v1.1 JSON file"), str(path))
 
 # %% ../nbs/01_data.ipynb #d800b097
 def load_nq_open(source, # NQ-open .jsonl / .json path, datasets.Dataset (e.g. load_dataset("nq_open")["validation"]), or list
@@ -811,18 +904,33 @@ def _new_edition(self, frac_changed=0.2, seed=1):
 # %% ../nbs/01_data.ipynb #7b30fe74
 SPECIAL_TOKENS = ["<s>", "<pad>", "</s>", "<unk>", "<mask>"]  # ids 0..4, BART's order
 
+def _tokenizer_texts(texts, max_chars) -> list[str]:
+    "Training strings: records through `doc_text`, each cut to `max_chars` characters and made valid Unicode."
+    if isinstance(texts, (str, dict)):
+        raise TypeError(f"train_tokenizer: expected a list of strings or knowledge-base records, got one {type(texts).__name__}")
+    out = []
+    for i, t in enumerate(texts):
+        if isinstance(t, dict) and isinstance(t.get("text"), str): t = doc_text(t)
+        elif not isinstance(t, str):
+            raise TypeError(f"train_tokenizer: text {i}: expected a str or a knowledge-base record with a 'text' string, "
+                            f"got {_show(t)}")
+        out.append(clean_text(t if max_chars is None else t[:max_chars]))
+    return out
+
 def train_tokenizer(texts, # strings, or knowledge-base records (-> doc_text)
                     vocab_size: int = 4000, # at most this many tokens (a small corpus can give fewer)
                     save_dir: str | Path | None = None, # if given, save_pretrained there (reload with AutoTokenizer)
                     min_frequency: int = 2, # BPE merges need a pair seen at least this often
                     model_max_length: int = 512, # stored in the tokenizer config
                     show_progress: bool = False, # the `tokenizers` trainer's progress bar
-                    add_prefix_space: bool = False # treat every text as if it began with a space (see below)
+                    add_prefix_space: bool = False, # treat every text as if it began with a space (see below)
+                    max_chars: int | None = MAX_DOC_CHARS # train on at most this many characters of each text; None: all
                    ):
     "Train a byte-level BPE tokenizer on `texts` -> `PreTrainedTokenizerFast` with BART-style special tokens."
     from tokenizers import Tokenizer, models, pre_tokenizers, decoders, trainers, processors
     from transformers import PreTrainedTokenizerFast
-    texts = [doc_text(t) for t in texts]
+    _check_max_chars(max_chars)
+    texts = _tokenizer_texts(texts, max_chars)
     if not texts: raise ValueError("train_tokenizer needs at least one text")
     tok = Tokenizer(models.BPE())
     tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=add_prefix_space)

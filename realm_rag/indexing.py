@@ -17,6 +17,7 @@ from fastcore.basics import patch
 from tqdm.auto import tqdm
 
 from .encoders import to_texts
+from .safe_io import CorruptFileError, atomic_dir, check_dir
 
 # %% auto #0
 __all__ = ['KINDS', 'METRICS', 'MANIFEST', 'INDEX_FILE', 'FORMAT_VERSION', 'exact_topk', 'default_params', 'IndexMismatchError',
@@ -246,12 +247,6 @@ def docs_fingerprint(docs) -> str:
             h.update(len(b).to_bytes(8, "little")); h.update(b)   # length-prefixed: no ambiguous concatenation
     return h.hexdigest()
 
-def _file_sha256(path, bufsize=1 << 22):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for b in iter(lambda: f.read(bufsize), b""): h.update(b)
-    return h.hexdigest()
-
 def _version():
     try:
         import realm_rag; return realm_rag.__version__
@@ -261,57 +256,39 @@ def _version():
 @patch
 def save(self: DenseIndex, save_dir,
           manifest_extra=None):  # more JSON fields; "encoder" / "doc_fingerprint" here set those fields
-    "Write `index.faiss` and `manifest.json` into `save_dir`, atomically (temporary folder, then rename)."
+    "Write `index.faiss` and `manifest.json` into `save_dir`, replacing an older copy in one step (`safe_io.atomic_dir`)."
     extra = dict(manifest_extra or {})
     for key in ("encoder", "doc_fingerprint"):
         if key in extra: setattr(self, key, extra.pop(key))
-    dst = Path(save_dir).absolute()
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dst.parent/f".{dst.name}.tmp-{uuid.uuid4().hex[:8]}"
-    tmp.mkdir()
-    try:
-        faiss.write_index(self.index, str(tmp/INDEX_FILE))
-        m = dict(format="realm_rag.DenseIndex", format_version=FORMAT_VERSION, realm_rag_version=_version(),
-                 faiss_version=faiss.__version__, kind=self.kind, metric=self.metric, dim=self.dim, ntotal=self.ntotal,
-                 params=self.params, encoder=self.encoder, doc_fingerprint=self.doc_fingerprint, extra=extra,
-                 files={INDEX_FILE: dict(bytes=(tmp/INDEX_FILE).stat().st_size, sha256=_file_sha256(tmp/INDEX_FILE))})
-        (tmp/MANIFEST).write_text(json.dumps(m, indent=2))
-        old = None
-        if dst.exists(): old = dst.parent/f".{dst.name}.old-{uuid.uuid4().hex[:8]}"; os.replace(dst, old)
-        os.replace(tmp, dst)
-        if old is not None: shutil.rmtree(old)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True); raise
-    return dst
+    meta = dict(format="realm_rag.DenseIndex", format_version=FORMAT_VERSION, realm_rag_version=_version(),
+                faiss_version=faiss.__version__, kind=self.kind, metric=self.metric, dim=self.dim, ntotal=self.ntotal,
+                params=self.params, encoder=self.encoder, doc_fingerprint=self.doc_fingerprint, extra=extra)
+    with atomic_dir(save_dir, meta) as tmp: faiss.write_index(self.index, str(tmp/INDEX_FILE))
+    return Path(save_dir).absolute()
 
-def _read_manifest(d):
-    mpath = d/MANIFEST
-    if not mpath.exists(): raise IndexMismatchError(f"{mpath}: missing; {d} is not a saved DenseIndex")
-    try: m = json.loads(mpath.read_text())
-    except json.JSONDecodeError as e: raise IndexMismatchError(f"{mpath}: not valid JSON ({e})") from e
-    missing = [k for k in ("format_version", "kind", "metric", "dim", "ntotal", "params", "files") if k not in m]
+def _read_manifest(d, verify=True):
+    m, mpath = check_dir(d, "realm_rag.DenseIndex", verify=verify), d/MANIFEST   # checksums of every file
+    missing = [k for k in ("format_version", "kind", "metric", "dim", "ntotal", "params") if k not in m]
     if missing: raise IndexMismatchError(f"{mpath}: missing field(s) {missing}")
     if m["format_version"] != FORMAT_VERSION: raise IndexMismatchError(f"{mpath}: format_version is {m['format_version']}, this realm_rag reads {FORMAT_VERSION}")
+    if INDEX_FILE not in m["files"]: raise CorruptFileError(f"{d/INDEX_FILE}: missing (not listed in {mpath})")
     return m
 
 @patch(cls_method=True)
 def load(cls: DenseIndex, load_dir,
           expected_dim=None,          # the encoder's dimension
           expected_fingerprint=None,  # `docs_fingerprint(documents)` of the documents you will map ids to
-          expected_encoder=None,      # the encoder's name_or_path
-          verify=True):               # check the file's sha256 (reads the whole file once)
-    "Load a saved index, raising `IndexMismatchError` if it is damaged or not what the caller expects."
-    d = Path(load_dir); m = _read_manifest(d); ipath = d/INDEX_FILE
-    if not ipath.exists(): raise IndexMismatchError(f"{ipath}: missing (the manifest is there)")
-    rec = m["files"].get(INDEX_FILE, {})
-    if verify and (ipath.stat().st_size != rec.get("bytes") or _file_sha256(ipath) != rec.get("sha256")):
-        raise IndexMismatchError(f"{ipath}: size/sha256 differ from {d/MANIFEST} (corrupted or replaced); rebuild or re-save the index")
+          expected_encoder=None,      # the encoder identity recorded at build time
+          verify=True):               # check the files' sha256 (reads each file once)
+    "Load a saved index: `CorruptFileError` if a file is damaged, `IndexMismatchError` if it is not what the caller expects."
+    d = Path(load_dir); m = _read_manifest(d, verify); ipath = d/INDEX_FILE
     for what, exp, got in (("dim", expected_dim, m["dim"]), ("encoder", expected_encoder, m.get("encoder")),
                            ("doc_fingerprint", expected_fingerprint, m.get("doc_fingerprint"))):
         if exp is not None and exp != got:
             hint = "; the documents changed since the index was built: rebuild it" if what == "doc_fingerprint" else ""
             raise IndexMismatchError(f"{d/MANIFEST}: {what} is {got!r}, expected {exp!r}{hint}")
-    ix = faiss.read_index(str(ipath))
+    try: ix = faiss.read_index(str(ipath))
+    except RuntimeError as e: raise CorruptFileError(f"{ipath}: FAISS cannot read it ({str(e).splitlines()[0][:120]})") from None
     if ix.d != m["dim"] or ix.ntotal != m["ntotal"]:
         raise IndexMismatchError(f"{ipath}: has dim={ix.d}, ntotal={ix.ntotal}, but {d/MANIFEST} says dim={m['dim']}, ntotal={m['ntotal']}")
     return cls(ix, m["kind"], m["metric"], m["params"], m.get("encoder"), m.get("doc_fingerprint"))

@@ -6,13 +6,14 @@ Docs: https://realm-rag.github.io/realm_rag/model.html.md"""
 
 # %% ../nbs/09_model.ipynb #a8a222df
 from __future__ import annotations
-import copy, json, os, shutil, tempfile, uuid
+import contextlib, copy, json, os, shutil, tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
 import torch
 import torch.nn as nn
 from fastcore.basics import patch
+from safetensors import SafetensorError, safe_open
 from safetensors.torch import load_model, save_model
 from transformers import AutoConfig, AutoModel, AutoModelForSeq2SeqLM, AutoTokenizer, PreTrainedModel
 
@@ -20,14 +21,15 @@ import realm_rag
 from .config import DEFAULT_CONFIG, REALMRAGConfig, ModelConfig
 from .data import load_knowledge_base, train_tokenizer
 from .encoders import BiEncoder
-from .retrieval import Retriever, RetrievalResult
+from .retrieval import Retriever, RetrievalResult, _portable_name
+from .safe_io import CorruptFileError, atomic_dir, check_dir, recover_dir
 from .generation import (build_tiny_generator, load_generator, encode_contexts, encode_targets,
                                   token_logprobs, decode_answers)
 from .marginalization import rag_token_nll, rag_sequence_nll, rag_decode, sequence_doc_posterior
 from .span_reader import SpanReader
 
 # %% auto #0
-__all__ = ['MODEL_TYPES', 'FORMAT_VERSION', 'REQUIRED_FILES', 'check_model_type', 'split_towers', 'build_generator',
+__all__ = ['MODEL_TYPES', 'FORMAT_VERSION', 'REQUIRED_FILES', 'RAG_TYPES', 'check_model_type', 'split_towers', 'build_generator',
            'build_reader', 'eval_mode', 'REALMRAGModel']
 
 # %% ../nbs/09_model.ipynb #2da4a439
@@ -91,6 +93,8 @@ def _answer(a) -> str:
 
 def _questions(questions, who) -> list[str]:
     if isinstance(questions, str): return [questions]
+    if isinstance(questions, (bytes, dict)) or not hasattr(questions, "__iter__"):
+        raise TypeError(f"{who}: questions must be a list of strings, got {type(questions).__name__}")
     questions = list(questions)
     for i, q in enumerate(questions):
         if not isinstance(q, str): raise TypeError(f"{who}: questions[{i}] must be a str, got {type(q).__name__}")
@@ -181,6 +185,9 @@ def prepare_knowledge_base(self:REALMRAGModel,
     "Build the tokenizer and tiny generator (realm: tiny span reader) if needed, then encode and index `knowledge_base`."
     docs, mc = load_knowledge_base(knowledge_base), self.config.model
     if not docs: raise ValueError("prepare_knowledge_base: the knowledge base is empty")
+    if self.k > len(docs):
+        raise ValueError(f"prepare_knowledge_base: model.num_retrieved_docs (k={self.k}) is larger than the knowledge "
+                         f"base ({len(docs)} documents); lower k or add documents")
     if self.generator is None and self.model_type == "realm":   # a tiny BERT reader on the query tower's word pieces
         self.generator = build_reader(self.encoder.tokenizer, mc, seed=self.config.experiment.seed).to(self.device)
         self.tokenizer = self.generator.tokenizer
@@ -196,12 +203,14 @@ def prepare_knowledge_base(self:REALMRAGModel,
 def retrieve(self:REALMRAGModel, questions, k:int|None=None) -> RetrievalResult:
     "Top-`k` documents (default `config.model.num_retrieved_docs`) for each question, no gradient."
     self._check_ready("retrieve")
-    return self.retriever.retrieve(_questions(questions, "REALMRAGModel.retrieve"), k=k or self.k)
+    return self.retriever.retrieve(_questions(questions, "REALMRAGModel.retrieve"), k=self.k if k is None else k)
 
 @patch
 def _contexts(self:REALMRAGModel, questions, result) -> dict:
     "Fused `title / text // question` generator inputs for the retrieved documents: (B*k, T) on the model's device."
-    enc = encode_contexts(self.tokenizer, questions, result.documents, max_length=self.config.model.max_doc_length)
+    mc = self.config.model
+    enc = encode_contexts(self.tokenizer, questions, result.documents, max_length=mc.max_doc_length,
+                          max_question_length=mc.max_question_length)
     return {n: t.to(self.device) for n, t in enc.items()}
 
 # %% ../nbs/09_model.ipynb #b97714d1
@@ -239,6 +248,8 @@ def generate(self:REALMRAGModel,
             ) -> list:
     "Answer each question: a list of strings, or of dicts with the documents when `return_details`."
     questions = _questions(questions, "REALMRAGModel.generate")
+    if not isinstance(num_beams, int) or isinstance(num_beams, bool) or num_beams < 1:
+        raise ValueError(f"REALMRAGModel.generate: num_beams must be an int >= 1, got {num_beams!r}")
     if not questions: return []
     if self.model_type == "realm": return self._realm_generate(questions, k, return_details, **kwargs)
     result = self.retrieve(questions, k)
@@ -267,33 +278,29 @@ def retrieve_and_generate(self:REALMRAGModel, questions:list[str], return_detail
     return self.generate(questions, return_details=return_details, **kwargs)
 
 # %% ../nbs/09_model.ipynb #3f43b8ab
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2   # 2: every file checksummed in manifest.json; model type also in model.safetensors
 REQUIRED_FILES = ("config.json", "model.safetensors", "generator/config.json", "query_encoder/config.json",
                   "doc_encoder/config.json", "retriever/retriever.json")
 
 def _trainable_modules(generator, query_encoder) -> nn.Module:
     return nn.ModuleDict({"generator": generator, "query_encoder": query_encoder})
 
-def _replace_dir(tmp:Path, path:Path):
-    "Move the finished folder `tmp` to `path`, replacing an existing folder."
-    if path.exists():
-        old = path.with_name(f".{path.name}-old-{uuid.uuid4().hex[:8]}")
-        os.replace(path, old)
-        os.replace(tmp, path)
-        shutil.rmtree(old)
-    else: os.replace(tmp, path)
-
 @patch
 def save_pretrained(self:REALMRAGModel, save_dir) -> Path:
-    "Write config, weights, tokenizers, document tower and retriever to `save_dir` (atomically); return the path."
+    "Write config, weights, tokenizers, document tower and retriever to `save_dir` in one atomic step; return the path."
     self._check_ready("save_pretrained")
-    path = Path(save_dir)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}-", dir=path.parent))
-    enc = self.encoder
-    try:
+    enc, kind = self.encoder, {"model_type": self.model_type, "generator_class": type(self.generator).__name__}
+    same = type(enc.query_encoder) is type(enc.doc_encoder) and \
+           enc.query_encoder.config.to_dict() == enc.doc_encoder.config.to_dict()
+    meta = {"format": "realm_rag.REALMRAGModel", "format_version": FORMAT_VERSION,
+            "realm_rag_version": realm_rag.__version__, **kind, "query_tower_like_doc_tower": same,
+            "encoder": {"pooling": enc.pooling, "normalize": enc.normalize, "max_length": enc.max_length,
+                        "name_or_path": _portable_name(enc.name_or_path),
+                        "doc_name_or_path": _portable_name(enc.doc_name_or_path)}}
+    with atomic_dir(save_dir, meta) as tmp:   # written beside save_dir, checksummed, swapped in at the end
         self.config.to_json(tmp/"config.json")
-        save_model(_trainable_modules(self.generator, enc.query_encoder), str(tmp/"model.safetensors"))
+        save_model(_trainable_modules(self.generator, enc.query_encoder), str(tmp/"model.safetensors"),
+                   metadata={"format": "realm_rag.REALMRAGModel", **kind})   # the weights say what they are
         if self.model_type == "realm": self.generator.save_pretrained(tmp/"generator", weights=False)   # config + tokenizer
         else: self.generator.config.save_pretrained(tmp/"generator"); self.tokenizer.save_pretrained(tmp/"generator")
         enc.query_encoder.config.save_pretrained(tmp/"query_encoder")
@@ -301,48 +308,57 @@ def save_pretrained(self:REALMRAGModel, save_dir) -> Path:
         enc.doc_encoder.save_pretrained(tmp/"doc_encoder")
         if enc.doc_tokenizer is not None: enc.doc_tokenizer.save_pretrained(tmp/"doc_encoder")
         self.retriever.save(tmp/"retriever")
-        same = type(enc.query_encoder) is type(enc.doc_encoder) and \
-               enc.query_encoder.config.to_dict() == enc.doc_encoder.config.to_dict()
-        manifest = {"format": "realm_rag.REALMRAGModel", "format_version": FORMAT_VERSION,
-                    "realm_rag_version": realm_rag.__version__, "model_type": self.model_type,
-                    "generator_class": type(self.generator).__name__, "query_tower_like_doc_tower": same,
-                    "encoder": {"pooling": enc.pooling, "normalize": enc.normalize, "max_length": enc.max_length,
-                                "name_or_path": enc.name_or_path, "doc_name_or_path": enc.doc_name_or_path},
-                    "files": list(REQUIRED_FILES)}
-        (tmp/"manifest.json").write_text(json.dumps(manifest, indent=2))
-        _replace_dir(tmp, path)
-    finally:
-        if tmp.exists(): shutil.rmtree(tmp)
-    return path
+    return Path(save_dir)
+
 
 # %% ../nbs/09_model.ipynb #f284cc35
-def _read_manifest(path:Path) -> dict:
-    if not path.is_dir(): raise FileNotFoundError(f"REALMRAGModel.from_pretrained: {path} is not a folder")
+_WHO = "REALMRAGModel.from_pretrained"
+RAG_TYPES = ("rag_token", "rag_sequence")   # the same weights decode either way; realm's are a span reader's
+
+def _read_manifest(path:Path, verify:bool=True) -> dict:
+    "The checked manifest of a saved model: right format and version, every file whole (sha256), the weights' own label."
+    recover_dir(path)                                         # a save killed mid-swap: put the finished copy back
     mpath = path/"manifest.json"
-    if not mpath.exists():
-        raise FileNotFoundError(f"REALMRAGModel.from_pretrained: {mpath} is missing ({path} is incomplete, or not "
-                                "written by REALMRAGModel.save_pretrained)")
-    try: m = json.loads(mpath.read_text())
-    except json.JSONDecodeError as e: raise ValueError(f"REALMRAGModel.from_pretrained: {mpath} is not valid JSON ({e})") from None
-    if m.get("format_version") != FORMAT_VERSION:
-        raise ValueError(f"REALMRAGModel.from_pretrained: {mpath} has format_version {m.get('format_version')!r} "
-                         f"(written by realm_rag {m.get('realm_rag_version')}); this realm_rag "
-                         f"{realm_rag.__version__} reads format_version {FORMAT_VERSION}")
+    if mpath.is_file():                                       # an older format gets its own message first
+        v = None
+        with contextlib.suppress(ValueError, RecursionError): v = json.loads(mpath.read_text(encoding="utf-8"))
+        if isinstance(v, dict) and v.get("format") == "realm_rag.REALMRAGModel" and v.get("format_version") != FORMAT_VERSION:
+            raise CorruptFileError(f"{mpath}: format_version {v.get('format_version')!r} (written by realm_rag "
+                                   f"{v.get('realm_rag_version')}); this realm_rag {realm_rag.__version__} reads "
+                                   f"format_version {FORMAT_VERSION}")
+    m = check_dir(path, "realm_rag.REALMRAGModel", verify=verify)
     for rel in REQUIRED_FILES:
-        if not (path/rel).exists():
-            raise FileNotFoundError(f"REALMRAGModel.from_pretrained: {path/rel} is missing ({path} is incomplete)")
+        if rel not in m["files"]: raise CorruptFileError(f"{path/rel}: missing ({path} is incomplete)")
+    if m.get("model_type") not in MODEL_TYPES.values():
+        raise CorruptFileError(f"{mpath}: model_type is {m.get('model_type')!r}, expected one of {sorted(set(MODEL_TYPES.values()))}")
+    try:
+        with safe_open(str(path/"model.safetensors"), "pt") as f: label = f.metadata() or {}
+    except (SafetensorError, OSError) as e:
+        raise CorruptFileError(f"{path/'model.safetensors'}: not a safetensors file ({e})") from None
+    for key in ("model_type", "generator_class"):
+        if label.get(key) != m.get(key):
+            raise CorruptFileError(f"{path/'model.safetensors'}: holds the weights of a {label.get(key)!r} model but "
+                                   f"{mpath} says {key} {m.get(key)!r} (the folder was relabelled or mixed up)")
     return m
 
 def _tokenizer_or_none(d:Path):
     return AutoTokenizer.from_pretrained(str(d)) if (d/"tokenizer_config.json").exists() else None
 
 @patch(cls_method=True)
-def from_pretrained(cls:REALMRAGModel, load_dir, device=None) -> REALMRAGModel:
-    "Load a model written by `save_pretrained` (in eval mode, on `device` or the CPU)."
+def from_pretrained(cls:REALMRAGModel, load_dir,
+                    device=None,            # where to put the model (default: the CPU)
+                    model_type:str|None=None, # None: as saved; "rag_token" <-> "rag_sequence" on purpose (same weights)
+                    verify:bool=True,       # check every file's sha256 against the manifest
+                   ) -> REALMRAGModel:
+    "Load a model written by `save_pretrained` (in eval mode), after checking every file; loading never runs code."
     path = Path(load_dir)
-    m = _read_manifest(path)
+    m = _read_manifest(path, verify)
+    saved_type = m["model_type"]
+    model_type = saved_type if model_type is None else check_model_type(model_type)
+    if model_type != saved_type and not {model_type, saved_type} <= set(RAG_TYPES):
+        raise ValueError(f"{_WHO}: {path} holds a {saved_type!r} model; it cannot be loaded as {model_type!r}")
     config = REALMRAGConfig.from_json(path/"config.json")
-    if m["model_type"] == "realm": generator = SpanReader.from_pretrained(path/"generator", weights=False)
+    if saved_type == "realm": generator = SpanReader.from_pretrained(path/"generator", weights=False)
     else: generator = AutoModelForSeq2SeqLM.from_config(AutoConfig.from_pretrained(str(path/"generator")))
     doc = AutoModel.from_pretrained(str(path/"doc_encoder"))
     query = copy.deepcopy(doc) if m["query_tower_like_doc_tower"] else \
@@ -350,16 +366,17 @@ def from_pretrained(cls:REALMRAGModel, load_dir, device=None) -> REALMRAGModel:
     missing, unexpected = load_model(_trainable_modules(generator, query), str(path/"model.safetensors"), strict=False)
     missing = [n for n in missing if ".pooler." not in n]   # a tower saved without its (unused) pooler
     if missing or unexpected:
-        raise ValueError(f"REALMRAGModel.from_pretrained: {path/'model.safetensors'} does not match the saved "
-                         f"architectures: missing {missing[:5]}, unexpected {unexpected[:5]}")
+        raise CorruptFileError(f"{path/'model.safetensors'}: does not match the saved architectures: "
+                               f"missing {missing[:5]}, unexpected {unexpected[:5]}")
     e = m["encoder"]
     encoder = BiEncoder(query, _tokenizer_or_none(path/"query_encoder"), doc, _tokenizer_or_none(path/"doc_encoder"),
                         pooling=e["pooling"], normalize=e["normalize"], max_length=e["max_length"],
                         name_or_path=e["name_or_path"], doc_name_or_path=e["doc_name_or_path"])
-    retriever = Retriever.load(path/"retriever", encoder=encoder)
+    retriever = Retriever.load(path/"retriever", encoder=encoder, verify=False)   # its files were verified above
     tokenizer = AutoTokenizer.from_pretrained(str(path/"generator"))
-    model = cls(config, m["model_type"], retriever=retriever, generator=generator, tokenizer=tokenizer)
+    model = cls(config, model_type, retriever=retriever, generator=generator, tokenizer=tokenizer)
     return model.to(device or "cpu").eval()
+
 
 # %% ../nbs/09_model.ipynb #9f282acd
 def _answer_lists(answers) -> list[list[str]]:

