@@ -15,8 +15,8 @@ from transformers import (AutoModelForSeq2SeqLM, BartConfig, BartForConditionalG
 from .data import clean_text, doc_text
 
 # %% auto #0
-__all__ = ['CHARS_PER_TOKEN', 'build_tiny_generator', 'load_generator', 'format_context', 'encode_contexts', 'encode_targets',
-           'shift_right', 'token_logprobs', 'decode_answers']
+__all__ = ['build_tiny_generator', 'load_generator', 'format_context', 'encode_contexts', 'encode_targets', 'shift_right',
+           'token_logprobs', 'decode_answers']
 
 # %% ../nbs/07_generation.ipynb #c85dd0b2
 def build_tiny_generator(
@@ -75,7 +75,7 @@ def format_context(
     return f"{doc_text(doc)}{doc_sep}{question}"
 
 # %% ../nbs/07_generation.ipynb #cffbd97c
-CHARS_PER_TOKEN = 16  # raw strings are cut to this many characters per token of their budget before tokenising
+from .encoders import CHARS_PER_TOKEN   # raw strings are cut to this many characters per token of their budget before tokenising
 
 def _cut_to_tokens(tokenizer, s:str, n:int) -> str:
     "The prefix of `s` up to the end of its `n`-th token (no special tokens)."
