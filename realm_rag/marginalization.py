@@ -6,18 +6,18 @@ Docs: https://realm-rag.github.io/realm_rag/marginalization.html.md"""
 
 # %% ../nbs/08_marginalization.ipynb #b20c9494
 from __future__ import annotations
-import inspect
+import copy, inspect
 from typing import NamedTuple
 
 import torch
 import matplotlib.pyplot as plt
 
-from .generation import token_logprobs
+from .generation import is_causal, token_logprobs
 
 # %% auto #0
-__all__ = ['split_docs', 'label_mask', 'rag_sequence_nll', 'rag_token_nll', 'Hypothesis', 'rag_token_next_logprobs',
-           'rag_token_greedy', 'rag_token_beam_search', 'rag_sequence_generate', 'rag_decode', 'doc_posteriors',
-           'sequence_doc_posterior', 'plot_token_posterior', 'plot_prior_posterior']
+__all__ = ['split_docs', 'label_mask', 'rag_sequence_nll', 'rag_token_nll', 'Hypothesis', 'FusedContexts',
+           'rag_token_next_logprobs', 'rag_token_greedy', 'rag_token_beam_search', 'rag_sequence_generate',
+           'rag_decode', 'doc_posteriors', 'sequence_doc_posterior', 'plot_token_posterior', 'plot_prior_posterior']
 
 # %% ../nbs/08_marginalization.ipynb #80e052ef
 def split_docs(token_logprobs:torch.Tensor, doc_logprobs:torch.Tensor) -> torch.Tensor:
@@ -117,9 +117,17 @@ class Hypothesis(NamedTuple):
     score: float          # ranking score (logprob / len**length_penalty for beams; logprob otherwise)
 
 def _start_id(model, decoder_start_token_id=None):
-    s = model.config.decoder_start_token_id if decoder_start_token_id is None else decoder_start_token_id
+    "The first decoder input; for a decoder-only LM a placeholder (the prompt's last token comes before the answer)."
+    cfg = model.config
+    if is_causal(model) and decoder_start_token_id is None:
+        return next(t for t in (cfg.bos_token_id, cfg.eos_token_id, 0) if isinstance(t, int))
+    s = cfg.decoder_start_token_id if decoder_start_token_id is None else decoder_start_token_id
     if s is None: raise ValueError("decoding needs a decoder_start_token_id (model config or argument)")
     return s
+
+def _pad_id(cfg) -> int:
+    "The id written after a finished hypothesis (pad, else eos)."
+    return cfg.pad_token_id if cfg.pad_token_id is not None else cfg.eos_token_id
 
 def _expand_docs(x, B, beams, k):
     "(B*k, ...) -> (B*beams*k, ...): every beam of question b sees question b's k documents"
@@ -130,26 +138,52 @@ def _cache_arg(model) -> str:
     "Name of the decoder-cache argument of `model.forward`: `cache` (transformers >= 5.2x) or `past_key_values`."
     return "cache" if "cache" in inspect.signature(model.forward).parameters else "past_key_values"
 
+class FusedContexts:
+    "The N fused contexts of one decoding run, read once: a seq2seq encoder's outputs, or a decoder-only LM's prompts."
+    def __init__(self, model, input_ids:torch.Tensor, attention_mask:torch.Tensor):  # (N, T) from `encode_contexts`
+        self.model, self.mask, self.causal = model, attention_mask, is_causal(model)
+        if self.causal: self.input_ids = input_ids                                 # left-padded prompts
+        else: self.encoder_outputs = model.get_encoder()(input_ids=input_ids, attention_mask=attention_mask)
+
+    def expand(self, B:int, beams:int, k:int) -> FusedContexts:
+        "(B*k) rows -> (B*beams*k): every beam of question b reads question b's k contexts."
+        new = copy.copy(self); new.mask = _expand_docs(self.mask, B, beams, k)
+        if self.causal: new.input_ids = _expand_docs(self.input_ids, B, beams, k)
+        else:
+            new.encoder_outputs = copy.copy(self.encoder_outputs)
+            new.encoder_outputs.last_hidden_state = _expand_docs(self.encoder_outputs.last_hidden_state, B, beams, k)
+        return new
+
+    def next_logits(self, dec:torch.Tensor, past=None, use_cache:bool=False):
+        "Logits (N, V) of the token after each prefix `dec` (N, t) (first column: the start token), and the cache."
+        m, name = self.model, _cache_arg(self.model)
+        cache = {name: past} if past is not None else {}
+        if not self.causal:
+            out = m(encoder_outputs=self.encoder_outputs, attention_mask=self.mask,
+                    decoder_input_ids=dec[:, -1:] if past is not None else dec, use_cache=use_cache, **cache)
+        else:   # prompt + answer so far; the start token is only a placeholder
+            gen = dec[:, 1:]
+            mask = torch.cat([self.mask, self.mask.new_ones(gen.shape)], 1)          # (N, T + t - 1)
+            pos = (mask.cumsum(-1) - 1).clamp(min=0)                                 # counted from each row's first token
+            ids = torch.cat([self.input_ids, gen], 1) if past is None else gen[:, -1:]
+            out = m(input_ids=ids, attention_mask=mask, position_ids=pos[:, -ids.shape[1]:], use_cache=use_cache, **cache)
+        return out.logits[:, -1], (getattr(out, name) if use_cache else None)
+
 @torch.no_grad()
 def rag_token_next_logprobs(
-    model,                             # seq2seq generator
-    encoder_outputs,                   # generator encoder outputs for (N*k) fused contexts
-    attention_mask:torch.Tensor,       # (N*k, T)
+    model,                             # seq2seq generator or decoder-only LM
+    contexts:FusedContexts,            # the (N*k) fused contexts
     doc_logprobs:torch.Tensor,         # (N, k) log p(z|x) for each of the N prefixes
     decoder_input_ids:torch.Tensor,    # (N, t) prefixes, starting with the decoder start token
-    past_key_values=None,              # the decoder's cache for the first t-1 tokens (then only the last is fed)
+    past_key_values=None,              # the cache for the first t-1 tokens (then only the last is fed)
     return_cache:bool=False,           # also return the updated cache
 ):
-    "RAG-Token's next-token distribution log sum_z p(z|x) p(v|x,z,y_<i): (N, V) (and the decoder cache)."
+    "RAG-Token's next-token distribution log sum_z p(z|x) p(v|x,z,y_<i): (N, V) (and the cache)."
     N, k = doc_logprobs.shape
     dec = decoder_input_ids.repeat_interleave(k, 0)                                 # (N*k, t)
-    if past_key_values is not None: dec = dec[:, -1:]                               # (N*k, 1): earlier steps are cached
-    name = _cache_arg(model)
-    out = model(encoder_outputs=encoder_outputs, attention_mask=attention_mask, decoder_input_ids=dec,
-                use_cache=return_cache, **({name: past_key_values} if past_key_values is not None else {}))
-    logits = out.logits[:, -1]                                                      # (N*k, V)
-    lp = (doc_logprobs[..., None] + logits.log_softmax(-1).view(N, k, -1)).logsumexp(1)   # (N, V)
-    return (lp, getattr(out, name)) if return_cache else lp
+    logits, cache = contexts.next_logits(dec, past_key_values, use_cache=return_cache)   # (N*k, V)
+    lp = (doc_logprobs[..., None] + logits.float().log_softmax(-1).view(N, k, -1)).logsumexp(1)   # (N, V)
+    return (lp, cache) if return_cache else lp
 
 # %% ../nbs/08_marginalization.ipynb #b01999f6
 @torch.no_grad()
@@ -157,16 +191,16 @@ def rag_token_greedy(model, input_ids, attention_mask, doc_logprobs, max_length:
                      decoder_start_token_id:int|None=None, use_cache:bool=True) -> list[list[Hypothesis]]:
     "Greedy RAG-Token decoding: the argmax of the marginal next-token distribution at every step."
     (B, k), cfg, dev = doc_logprobs.shape, model.config, doc_logprobs.device
-    enc = model.get_encoder()(input_ids=input_ids, attention_mask=attention_mask)
+    ctx = FusedContexts(model, input_ids, attention_mask)
     dec = torch.full((B, 1), _start_id(model, decoder_start_token_id), dtype=torch.long, device=dev)   # (B, 1)
     done, logprob, past = torch.zeros(B, dtype=torch.bool, device=dev), torch.zeros(B, device=dev), None
     for _ in range(max_length):
         if use_cache:   # feed only the newest token; the decoder's keys and values for the prefix are cached
-            lp, past = rag_token_next_logprobs(model, enc, attention_mask, doc_logprobs, dec, past, return_cache=True)
-        else: lp = rag_token_next_logprobs(model, enc, attention_mask, doc_logprobs, dec)
+            lp, past = rag_token_next_logprobs(model, ctx, doc_logprobs, dec, past, return_cache=True)
+        else: lp = rag_token_next_logprobs(model, ctx, doc_logprobs, dec)
         best, nxt = lp.max(-1)                                                               # (B,)
         logprob += best.masked_fill(done, 0.)
-        dec = torch.cat([dec, nxt.masked_fill(done, cfg.pad_token_id)[:, None]], 1)          # (B, t+1)
+        dec = torch.cat([dec, nxt.masked_fill(done, _pad_id(cfg))[:, None]], 1)              # (B, t+1)
         done |= nxt.eq(cfg.eos_token_id)
         if done.all(): break
     out = []
@@ -185,17 +219,15 @@ def rag_token_beam_search(model, input_ids, attention_mask, doc_logprobs, num_be
     (B, k), cfg, dev = doc_logprobs.shape, model.config, doc_logprobs.device
     if num_return_sequences > num_beams:
         raise ValueError(f"num_return_sequences={num_return_sequences} must be <= num_beams={num_beams}")
-    enc = model.get_encoder()(input_ids=input_ids, attention_mask=attention_mask)
-    enc.last_hidden_state = _expand_docs(enc.last_hidden_state, B, num_beams, k)        # (B*beams*k, T, d)
-    mask = _expand_docs(attention_mask, B, num_beams, k)                                 # (B*beams*k, T)
+    ctx = FusedContexts(model, input_ids, attention_mask).expand(B, num_beams, k)       # (B*beams*k) rows
     dlp = doc_logprobs.repeat_interleave(num_beams, 0)                                   # (B*beams, k)
     dec = torch.full((B * num_beams, 1), _start_id(model, decoder_start_token_id), dtype=torch.long, device=dev)
     beam_scores = torch.full((B, num_beams), -1e9); beam_scores[:, 0] = 0     # identical beams at start: keep one
     finished, past = [[] for _ in range(B)], None
     norm = lambda s, n: s / n ** length_penalty
     for step in range(1, max_length + 1):
-        if use_cache: lp, past = rag_token_next_logprobs(model, enc, mask, dlp, dec, past, return_cache=True)
-        else: lp = rag_token_next_logprobs(model, enc, mask, dlp, dec)                   # (B*beams, V)
+        if use_cache: lp, past = rag_token_next_logprobs(model, ctx, dlp, dec, past, return_cache=True)
+        else: lp = rag_token_next_logprobs(model, ctx, dlp, dec)                         # (B*beams, V)
         lp, V = lp.float().cpu(), lp.shape[-1]
         top, idx = (beam_scores.view(-1, 1) + lp).view(B, -1).topk(2 * num_beams, -1)   # (B, 2*beams)
         src, toks, beam_scores = [], [], torch.full((B, num_beams), -1e9)

@@ -6,7 +6,7 @@ Docs: https://realm-rag.github.io/realm_rag/model.html.md"""
 
 # %% ../nbs/09_model.ipynb #a8a222df
 from __future__ import annotations
-import contextlib, copy, json, os, shutil, tempfile
+import contextlib, copy, dataclasses, json, os, random, shutil, tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -15,7 +15,7 @@ import torch.nn as nn
 from fastcore.basics import patch
 from safetensors import SafetensorError, safe_open
 from safetensors.torch import load_model, save_model
-from transformers import AutoConfig, AutoModel, AutoModelForSeq2SeqLM, AutoTokenizer, PreTrainedModel
+from transformers import AutoConfig, AutoModel, AutoModelForCausalLM, AutoModelForSeq2SeqLM, AutoTokenizer, PreTrainedModel
 
 import realm_rag
 from .config import DEFAULT_CONFIG, REALMRAGConfig, ModelConfig
@@ -23,8 +23,9 @@ from .data import load_knowledge_base, train_tokenizer
 from .encoders import BiEncoder
 from .retrieval import Retriever, RetrievalResult, _portable_name
 from .safe_io import CorruptFileError, atomic_dir, check_dir, recover_dir
-from .generation import (build_tiny_generator, load_generator, encode_contexts, encode_targets,
-                                  token_logprobs, decode_answers)
+from .generation import (BUNDLED_GENERATOR, PromptTemplate, build_tiny_generator, encode_contexts,
+                                  encode_targets, is_causal, load_generator_and_tokenizer, token_logprobs, decode_answers)
+from .data import doc_text
 from .marginalization import rag_token_nll, rag_sequence_nll, rag_decode, sequence_doc_posterior
 from .span_reader import SpanReader
 
@@ -135,11 +136,30 @@ class REALMRAGModel(nn.Module):
                                 f"name/path, got {type(generator).__name__}")
             tokenizer = None if generator is None else generator.tokenizer
         elif isinstance(generator, (str, os.PathLike)):
-            name, generator = str(generator), load_generator(str(generator))
-            tokenizer = tokenizer if tokenizer is not None else AutoTokenizer.from_pretrained(name)
+            generator, own_tok = load_generator_and_tokenizer(None if str(generator) == BUNDLED_GENERATOR else str(generator))
+            tokenizer = tokenizer if tokenizer is not None else own_tok
         if generator is not None and tokenizer is None:
             raise ValueError("REALMRAGModel: a generator model object needs its tokenizer: pass tokenizer=")
         self.generator, self.tokenizer = generator, tokenizer
+        self.template = PromptTemplate() if self.causal else None   # a decoder-only generator reads a prompt
+
+    @property
+    def causal(self) -> bool:
+        "True when the generator is a decoder-only language model (context fusion is then a prompt)."
+        return self.model_type != "realm" and self.generator is not None and is_causal(self.generator)
+
+    def use_worked_examples(self, qa_pairs:list[dict], # QA records with gold_doc_ids in this model's knowledge base
+                            n:int=3, seed:int=0) -> list:
+        "Show a decoder-only generator `n` worked (passage, question, answer) examples drawn from `qa_pairs` (training data)."
+        if not self.causal: raise ValueError("use_worked_examples: only a decoder-only generator reads worked examples")
+        self._check_ready("use_worked_examples")
+        by_id = {d["id"]: d for d in self.retriever.documents}
+        usable = [q for q in qa_pairs if any(i in by_id for i in q.get("gold_doc_ids") or [])]
+        if len(usable) < n: raise ValueError(f"use_worked_examples: {len(usable)} of the QA records have a gold document in the knowledge base; need {n}")
+        picks = random.Random(seed).sample(usable, n)
+        self.template.examples = [(doc_text(next(by_id[i] for i in q["gold_doc_ids"] if i in by_id)), q["question"],
+                                   _answer(q.get("answers") or q["answer"])) for q in picks]
+        return self.template.examples
 
     @property
     def device(self) -> torch.device: return next(self.encoder.parameters()).device
@@ -209,8 +229,11 @@ def retrieve(self:REALMRAGModel, questions, k:int|None=None) -> RetrievalResult:
 def _contexts(self:REALMRAGModel, questions, result) -> dict:
     "Fused `title / text // question` generator inputs for the retrieved documents: (B*k, T) on the model's device."
     mc = self.config.model
-    enc = encode_contexts(self.tokenizer, questions, result.documents, max_length=mc.max_doc_length,
-                          max_question_length=mc.max_question_length)
+    if self.causal:   # a prompt: worked examples (on top of max_doc_length), passage, question, answer cue
+        enc = encode_contexts(self.tokenizer, questions, result.documents, max_length=mc.max_doc_length,
+                              max_question_length=mc.max_question_length, template=self.template)
+    else: enc = encode_contexts(self.tokenizer, questions, result.documents, max_length=mc.max_doc_length,
+                                max_question_length=mc.max_question_length)
     return {n: t.to(self.device) for n, t in enc.items()}
 
 # %% ../nbs/09_model.ipynb #b97714d1
@@ -230,7 +253,8 @@ def loss(self:REALMRAGModel,
     result = self.retrieve(questions, k)
     doc_logprobs = self.retriever.doc_logprobs(questions, result).to(self.device)       # (B, k) grad -> q(x)
     enc = self._contexts(questions, result)                                              # (B*k, T)
-    labels = encode_targets(self.tokenizer, answers, mc.max_generation_length).to(self.device)   # (B, T_y)
+    labels = encode_targets(self.tokenizer, answers, mc.max_generation_length,
+                            prefix=self.template.answer_prefix if self.causal else "").to(self.device)   # (B, T_y)
     lp = token_logprobs(self.generator, enc["input_ids"], enc["attention_mask"], labels)  # (B*k, T_y, V)
     nll_fn = rag_token_nll if self.model_type == "rag_token" else rag_sequence_nll
     nll = nll_fn(lp, doc_logprobs, labels, epsilon=mc.label_smoothing)                   # (B,)
@@ -303,6 +327,7 @@ def save_pretrained(self:REALMRAGModel, save_dir) -> Path:
                    metadata={"format": "realm_rag.REALMRAGModel", **kind})   # the weights say what they are
         if self.model_type == "realm": self.generator.save_pretrained(tmp/"generator", weights=False)   # config + tokenizer
         else: self.generator.config.save_pretrained(tmp/"generator"); self.tokenizer.save_pretrained(tmp/"generator")
+        if self.causal: (tmp/"generator"/"prompt_template.json").write_text(json.dumps(dataclasses.asdict(self.template), indent=1))
         enc.query_encoder.config.save_pretrained(tmp/"query_encoder")
         if enc.tokenizer is not None: enc.tokenizer.save_pretrained(tmp/"query_encoder")
         enc.doc_encoder.save_pretrained(tmp/"doc_encoder")
@@ -359,12 +384,15 @@ def from_pretrained(cls:REALMRAGModel, load_dir,
         raise ValueError(f"{_WHO}: {path} holds a {saved_type!r} model; it cannot be loaded as {model_type!r}")
     config = REALMRAGConfig.from_json(path/"config.json")
     if saved_type == "realm": generator = SpanReader.from_pretrained(path/"generator", weights=False)
-    else: generator = AutoModelForSeq2SeqLM.from_config(AutoConfig.from_pretrained(str(path/"generator")))
+    else:
+        gcfg = AutoConfig.from_pretrained(str(path/"generator"))
+        generator = (AutoModelForSeq2SeqLM if gcfg.is_encoder_decoder else AutoModelForCausalLM).from_config(gcfg)
     doc = AutoModel.from_pretrained(str(path/"doc_encoder"))
     query = copy.deepcopy(doc) if m["query_tower_like_doc_tower"] else \
             AutoModel.from_config(AutoConfig.from_pretrained(str(path/"query_encoder")))
     missing, unexpected = load_model(_trainable_modules(generator, query), str(path/"model.safetensors"), strict=False)
-    missing = [n for n in missing if ".pooler." not in n]   # a tower saved without its (unused) pooler
+    tied = {f"generator.{n}" for n in getattr(generator, "_tied_weights_keys", None) or []}
+    missing = [n for n in missing if ".pooler." not in n and n not in tied]   # an unused pooler; tied output embeddings
     if missing or unexpected:
         raise CorruptFileError(f"{path/'model.safetensors'}: does not match the saved architectures: "
                                f"missing {missing[:5]}, unexpected {unexpected[:5]}")
@@ -375,6 +403,10 @@ def from_pretrained(cls:REALMRAGModel, load_dir,
     retriever = Retriever.load(path/"retriever", encoder=encoder, verify=False)   # its files were verified above
     tokenizer = AutoTokenizer.from_pretrained(str(path/"generator"))
     model = cls(config, model_type, retriever=retriever, generator=generator, tokenizer=tokenizer)
+    if model.causal and (path/"generator"/"prompt_template.json").is_file():
+        t = json.loads((path/"generator"/"prompt_template.json").read_text())
+        model.template = PromptTemplate(**{**t, "examples": [tuple(e) for e in t.get("examples", [])]})
+    if model.causal: generator.tie_weights()
     return model.to(device or "cpu").eval()
 
 
