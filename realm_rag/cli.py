@@ -16,77 +16,107 @@ from .metrics import retrieval_metrics
 from .training import add_train_parser, run_train
 
 # %% auto #0
-__all__ = ['quickstart', 'build_parser', 'main']
+__all__ = ['GENERATORS', 'closed_book_metrics', 'quickstart', 'build_parser', 'main']
 
 # %% ../nbs/99_cli.ipynb #d1b38f13
-def _quickstart_model(kb, num_steps, output_dir, seed, encoder, show_progress, out):
-    "The quick-start RAG model and its config: loaded from `output_dir` (config None), or built and indexed, untrained."
-    from pathlib import Path
+GENERATORS = ("smollm2", "tiny-t5")   # the pretrained SmolLM2-135M-Instruct (LoRA fine-tune), or a T5 trained from nothing
+
+def _quickstart_config(generator, read_k, num_steps, seed, encoder, output_dir):
+    "The quick-start recipe: SmolLM2 + LoRA reading the top `read_k` passages, or the tiny T5 trained from scratch."
     from realm_rag.config import DEFAULT_CONFIG
-    from realm_rag.model import REALMRAGModel
-    saved = Path(output_dir) / "best_model"
-    if (saved / "config.json").exists():
-        print(f"loading the trained model from {saved} (delete it to train again)", file=out)
-        return REALMRAGModel.from_pretrained(saved), None
-    config = DEFAULT_CONFIG.with_overrides({
-        "model.retriever_model_name": encoder,
-        "model.num_retrieved_docs": 3, "model.max_doc_length": 128, "model.max_generation_length": 12,
+    from realm_rag.generation import BUNDLED_GENERATOR
+    common = {"model.retriever_model_name": encoder, "model.max_generation_length": 12, "experiment.seed": seed,
+              "experiment.output_dir": str(output_dir), "training.eval_steps": 10 * max(1, num_steps),
+              "training.save_steps": 10 * max(1, num_steps), "training.logging_steps": 10}
+    if generator == "smollm2":
+        return DEFAULT_CONFIG.with_overrides({**common, "model.generator_model_name": BUNDLED_GENERATOR,
+            "model.num_retrieved_docs": read_k, "model.max_doc_length": 128, "training.batch_size": 8,
+            "training.learning_rate": 2e-3, "training.warmup_steps": max(1, num_steps // 10)})
+    return DEFAULT_CONFIG.with_overrides({**common, "model.num_retrieved_docs": 3, "model.max_doc_length": 128,
         "model.dropout": 0.0, "training.batch_size": 32, "training.learning_rate": 1e-3,
-        "training.warmup_steps": min(100, max(1, num_steps // 10)), "training.eval_steps": max(1, num_steps),
-        "training.save_steps": 10 * max(1, num_steps), "training.logging_steps": 50,
-        "experiment.seed": seed, "experiment.output_dir": str(output_dir)})
-    return REALMRAGModel(config, model_type="rag_token").prepare_knowledge_base(kb, show_progress=show_progress), config
+        "training.warmup_steps": min(100, max(1, num_steps // 10)), "training.logging_steps": 50})
+
+def closed_book_metrics(model, qa_pairs:list[dict], show_progress:bool=False) -> dict:
+    "The evaluator's metrics with every passage emptied: what the model answers from its own weights alone."
+    from realm_rag.evaluation import REALMRAGEvaluator
+    docs = model.retriever.documents
+    model.retriever.documents = [{**d, "title": "", "text": ""} for d in docs]
+    try: return REALMRAGEvaluator(model).evaluate_dataset(qa_pairs, show_progress=show_progress)
+    finally: model.retriever.documents = docs
 
 def quickstart(
-    num_docs:int=1000,      # passages in the synthetic world
-    num_examples:int=1000,  # questions to generate, all splits (80/10/10); the test split is reported
+    num_docs:int=200,       # passages in the synthetic world
+    num_examples:int=600,   # questions to generate, all splits (80/10/10); the test split is reported
     k:int=5,                # passages retrieved per question for Hit@k
     seed:int=0,             # world and run seed
     show:int=3,             # questions to print with their answers and top passages
     encoder:str|None=None,  # retriever name or path; None = the bundled all-MiniLM-L6-v2
-    train_steps:int=120,    # RAG-Token training steps (0: retrieval only, no generator)
-    warm_steps:int=150,     # salient-span infilling steps that teach the new generator to copy before QA training
+    generator:str="smollm2",# "smollm2" (pretrained, LoRA fine-tune) or "tiny-t5" (trained from nothing, the contrast)
+    read_k:int=1,           # passages the SmolLM2 generator reads per question (RAG-Token over the top read_k)
+    train_steps:int|None=None, # fine-tuning steps (0: stop after retrieval and few-shot answers); None: 40 smollm2, 120 tiny-t5
+    warm_steps:int=150,     # tiny-t5 only: salient-span infilling steps that teach the new generator to copy
     output_dir:str="outputs/quickstart",  # where the trained model is saved, and loaded from on the next run
     show_progress:bool=True,# tqdm progress bars
     out=None,               # where to print (default stdout)
 ) -> dict:
-    "World -> MiniLM dense index -> Hit@1/Hit@k; then a tiny RAG-Token trained (or loaded) -> answers, EM/F1."
+    "World -> MiniLM index -> Hit@1/Hit@k -> RAG answers: few-shot, fine-tuned through the marginal likelihood, closed book."
+    from pathlib import Path
+    from realm_rag.evaluation import REALMRAGEvaluator
+    from realm_rag.model import REALMRAGModel
+    from realm_rag.training import create_trainer
     out = out or sys.stdout
+    if generator not in GENERATORS: raise ValueError(f"quickstart: generator must be one of {', '.join(GENERATORS)}, got {generator!r}")
+    if train_steps is None: train_steps = 40 if generator == "smollm2" else 120
     set_seed(seed)
     t0 = time.perf_counter()
     data = create_sample_data(num_examples=num_examples, num_docs=num_docs, seed=seed)
-    kb, test = data["knowledge_base"], data["datasets"]["test"]
+    kb, train, test = data["knowledge_base"], data["datasets"]["train"], data["datasets"]["test"]
     print(f"world: {len(kb)} passages, {len(test)} test questions", file=out)
+    saved = Path(output_dir) / "best_model"
     model = config = None
-    if train_steps > 0:   # the model's own index serves the retrieval metrics too: the passages are encoded once
-        model, config = _quickstart_model(kb, train_steps, output_dir, seed, encoder, show_progress, out)
-        retriever = model.retriever
-    else:
-        retriever = Retriever.from_documents(kb, encoder=BiEncoder.from_pretrained(encoder), kind="flat",
-                                             show_progress=show_progress)
+    if (saved / "manifest.json").exists():
+        print(f"loading the fine-tuned model from {saved} (delete it to train again)", file=out)
+        model = REALMRAGModel.from_pretrained(saved)
+    elif generator == "smollm2" or train_steps > 0:
+        config = _quickstart_config(generator, read_k, train_steps, seed, encoder, output_dir)
+        model = REALMRAGModel(config, model_type="rag_token").prepare_knowledge_base(kb, show_progress=show_progress)
+    retriever = model.retriever if model is not None else Retriever.from_documents(
+        kb, encoder=BiEncoder.from_pretrained(encoder), kind="flat", show_progress=show_progress)
     res = retriever.retrieve([q["question"] for q in test], k=max(k, 5))
     ranked = [[d["id"] for d in docs] for docs in res.documents]
     m = retrieval_metrics(ranked, [q["gold_doc_ids"] for q in test], ks=sorted({1, 5, k}))
     print(f"retrieval: Hit@1 = {m['hit@1']:.3f}   Hit@5 = {m['hit@5']:.3f}   ({len(test)} test questions, "
           f"{time.perf_counter()-t0:.1f}s)", file=out)
     answers = {}
-    if model is not None:
-        from realm_rag.evaluation import REALMRAGEvaluator
-        from realm_rag.training import create_trainer
-        if config is not None:   # built, not loaded: train and save to output_dir
-            if warm_steps > 0:
-                from realm_rag.span_masking import warm_up_generator
-                print(f"warming the generator up: {warm_steps} steps of salient-span infilling on the passages ...", file=out)
-                warm_up_generator(model.generator, model.tokenizer, kb, steps=warm_steps, show_progress=show_progress,
-                                  seed=seed)
-            print(f"training RAG-Token for {train_steps} steps of 32 questions ...", file=out)
-            create_trainer(model, config, data["datasets"]["train"], data["datasets"]["val"], max_steps=train_steps,
-                           show_progress=show_progress).train()
-        ev = REALMRAGEvaluator(model).evaluate_dataset(test, show_progress=show_progress)
+    evaluate = lambda: REALMRAGEvaluator(model).evaluate_dataset(test, show_progress=show_progress)
+    if config is not None and model.causal:   # SmolLM2: few-shot first, then the fine-tune
+        model.use_worked_examples(train, n=3, seed=seed)
+        ev = evaluate(); answers = {r["id"]: r["prediction"] for r in ev["records"]}
+        m.update(fewshot_exact_match=ev["exact_match"], fewshot_f1_score=ev["f1_score"])
+        print(f"few-shot (SmolLM2-135M-Instruct, no training; 3 worked examples from the training split, top-{model.k} "
+              f"passage): EM = {ev['exact_match']:.3f}   F1 = {ev['f1_score']:.3f}   ({time.perf_counter()-t0:.1f}s)", file=out)
+        if train_steps > 0:
+            model.template.examples = []                     # the fine-tuned model reads the passage alone
+            n = model.add_lora()
+            print(f"fine-tuning RAG-Token through the marginal likelihood: LoRA ({n / 1e6:.1f}M parameters) and the "
+                  f"query tower, {train_steps} steps of {config.training.batch_size} questions ...", file=out)
+            create_trainer(model, config, train, max_steps=train_steps, show_progress=show_progress).train()
+    elif config is not None:                  # the tiny T5: warm-up, then training from nothing
+        if warm_steps > 0:
+            from realm_rag.span_masking import warm_up_generator
+            print(f"warming the generator up: {warm_steps} steps of salient-span infilling on the passages ...", file=out)
+            warm_up_generator(model.generator, model.tokenizer, kb, steps=warm_steps, show_progress=show_progress, seed=seed)
+        print(f"training a tiny RAG-Token from nothing for {train_steps} steps of 32 questions ...", file=out)
+        create_trainer(model, config, train, data["datasets"]["val"], max_steps=train_steps, show_progress=show_progress).train()
+    if model is not None and (config is None or train_steps > 0):
+        ev = evaluate(); answers = {r["id"]: r["prediction"] for r in ev["records"]}
         m.update(exact_match=ev["exact_match"], f1_score=ev["f1_score"])
-        answers = {r["id"]: r["prediction"] for r in ev["records"]}
-        print(f"RAG-Token answers: EM = {ev['exact_match']:.3f}   F1 = {ev['f1_score']:.3f}   "
-              f"({time.perf_counter()-t0:.1f}s in all)", file=out)
+        print(f"after fine-tuning: EM = {ev['exact_match']:.3f}   F1 = {ev['f1_score']:.3f}   "
+              f"({time.perf_counter()-t0:.1f}s)", file=out)
+        cb = closed_book_metrics(model, test, show_progress=show_progress)
+        m.update(closed_book_exact_match=cb["exact_match"])
+        print(f"the same model with its passages removed (what it answers from memory alone): EM = {cb['exact_match']:.3f}"
+              f"   F1 = {cb['f1_score']:.3f}   ({time.perf_counter()-t0:.1f}s in all)", file=out)
     for q, docs, scores in list(zip(test, res.documents, res.scores))[:show]:
         pred = f"   model: {answers[q['id']]!r}" if q["id"] in answers else ""
         print(f"\nQ: {q['question']}   gold: {q['answer']!r}{pred}", file=out)
@@ -111,15 +141,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="realm-rag", description="REALM and RAG workbook jobs.")
     p.add_argument("--debug", action="store_true", help="show the full traceback of an error")
     sub = p.add_subparsers(dest="command", required=True)
-    q = sub.add_parser("quickstart", help="synthetic world -> MiniLM index -> Hit@1/Hit@5 -> a tiny RAG-Token trained or loaded -> answers, EM/F1")
-    q.add_argument("--num_docs", type=_int_at_least(20), default=1000, help="passages in the synthetic world")
-    q.add_argument("--num_examples", type=_int_at_least(3), default=1000, help="questions to generate, all splits (test = 10%%)")
+    q = sub.add_parser("quickstart", help="synthetic world -> MiniLM index -> Hit@1/Hit@5 -> SmolLM2 RAG answers: few-shot, fine-tuned (LoRA), closed book")
+    q.add_argument("--num_docs", type=_int_at_least(20), default=200, help="passages in the synthetic world")
+    q.add_argument("--num_examples", type=_int_at_least(30), default=600, help="questions to generate, all splits (test = 10%%)")
     q.add_argument("--k", type=_int_at_least(1), default=5, help="passages retrieved per question")
     q.add_argument("--seed", type=_int_at_least(0), default=0)
     q.add_argument("--show", type=_int_at_least(0), default=3, help="questions to print with their top passages")
     q.add_argument("--encoder", default=None, help="HF encoder name or path (default: bundled all-MiniLM-L6-v2)")
-    q.add_argument("--train_steps", type=_int_at_least(0), default=120, help="RAG-Token training steps (0: retrieval only)")
-    q.add_argument("--warm_steps", type=_int_at_least(0), default=150, help="generator warm-up steps (salient-span infilling) before training")
+    q.add_argument("--generator", choices=GENERATORS, default="smollm2", help="pretrained SmolLM2-135M-Instruct (LoRA fine-tune) or a tiny T5 trained from nothing")
+    q.add_argument("--read_k", type=_int_at_least(1), default=1, help="passages SmolLM2 reads per question (RAG-Token over the top read_k)")
+    q.add_argument("--train_steps", type=_int_at_least(0), default=None, help="fine-tuning steps (default 40 smollm2, 120 tiny-t5; 0: few-shot only)")
+    q.add_argument("--warm_steps", type=_int_at_least(0), default=150, help="tiny-t5: generator warm-up steps (salient-span infilling) before training")
     q.add_argument("--output_dir", default="outputs/quickstart", help="trained model saved here, loaded on the next run")
     q.add_argument("--no_progress", action="store_true", help="hide progress bars")
     add_train_parser(sub)  # `realm-rag train ...`: the seed's training flags (10_training)
@@ -150,7 +182,8 @@ def _one_line_warnings():
 def _run(args):
     if args.command == "quickstart":
         quickstart(num_docs=args.num_docs, num_examples=args.num_examples, k=args.k, seed=args.seed,
-                   show=args.show, encoder=args.encoder, train_steps=args.train_steps, warm_steps=args.warm_steps, output_dir=args.output_dir,
+                   show=args.show, encoder=args.encoder, generator=args.generator, read_k=args.read_k,
+                   train_steps=args.train_steps, warm_steps=args.warm_steps, output_dir=args.output_dir,
                    show_progress=not args.no_progress)
     elif args.command == "train":
         run_train(args)

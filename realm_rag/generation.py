@@ -6,7 +6,7 @@ Docs: https://realm-rag.github.io/realm_rag/generation.html.md"""
 
 # %% ../nbs/07_generation.ipynb #a76a40d5
 from __future__ import annotations
-import copy, importlib.util, os
+import copy, importlib.util, inspect, os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -263,8 +263,10 @@ def _causal_token_logprobs(model, input_ids, attention_mask, labels):
     ids = torch.cat([input_ids, labels.masked_fill(labels < 0, pad)], 1)          # (N, T + T_y) prompt, then answer
     mask = torch.cat([attention_mask, (labels >= 0).long()], 1)                    # answer padding is masked
     pos = (mask.cumsum(-1) - 1).clamp(min=0)                                       # positions from each row's first token
-    logits = model(input_ids=ids, attention_mask=mask, position_ids=pos).logits[:, T - 1:-1]   # (N, T_y, V)
-    return logits.float().log_softmax(-1)
+    base = model.get_base_model() if hasattr(model, "get_base_model") else model    # through a PEFT wrapper
+    keep = {"logits_to_keep": labels.shape[1] + 1} if "logits_to_keep" in inspect.signature(base.forward).parameters else {}
+    logits = model(input_ids=ids, attention_mask=mask, position_ids=pos, **keep).logits        # the LM head on the answer only
+    return logits[:, -labels.shape[1] - 1:-1].float().log_softmax(-1)                          # (N, T_y, V)
 
 # %% ../nbs/07_generation.ipynb #6309761c
 def build_tiny_causal_lm(tokenizer, d_model:int=64, layers:int=2, heads:int=2, ffn:int=128, seed:int=0,

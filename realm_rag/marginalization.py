@@ -134,9 +134,14 @@ def _expand_docs(x, B, beams, k):
     return x.view(B, 1, k, *x.shape[1:]).expand(B, beams, k, *x.shape[1:]).reshape(B * beams * k, *x.shape[1:])
 
 # %% ../nbs/08_marginalization.ipynb #4bcbbb7e
+def _forward_params(model) -> set:
+    "The arguments of the underlying model's `forward` (through a PEFT wrapper, whose forward passes them on)."
+    base = model.get_base_model() if hasattr(model, "get_base_model") else model
+    return set(inspect.signature(base.forward).parameters)
+
 def _cache_arg(model) -> str:
     "Name of the decoder-cache argument of `model.forward`: `cache` (transformers >= 5.2x) or `past_key_values`."
-    return "cache" if "cache" in inspect.signature(model.forward).parameters else "past_key_values"
+    return "cache" if "cache" in _forward_params(model) else "past_key_values"
 
 class FusedContexts:
     "The N fused contexts of one decoding run, read once: a seq2seq encoder's outputs, or a decoder-only LM's prompts."
@@ -166,6 +171,7 @@ class FusedContexts:
             mask = torch.cat([self.mask, self.mask.new_ones(gen.shape)], 1)          # (N, T + t - 1)
             pos = (mask.cumsum(-1) - 1).clamp(min=0)                                 # counted from each row's first token
             ids = torch.cat([self.input_ids, gen], 1) if past is None else gen[:, -1:]
+            if "logits_to_keep" in _forward_params(m): cache["logits_to_keep"] = 1   # the LM head on the last position only
             out = m(input_ids=ids, attention_mask=mask, position_ids=pos[:, -ids.shape[1]:], use_cache=use_cache, **cache)
         return out.logits[:, -1], (getattr(out, name) if use_cache else None)
 
@@ -186,12 +192,18 @@ def rag_token_next_logprobs(
     return (lp, cache) if return_cache else lp
 
 # %% ../nbs/08_marginalization.ipynb #b01999f6
+def _stops(cfg, stop_token_ids) -> set:
+    "The ids that end a hypothesis: eos, and any `stop_token_ids` (e.g. a few-shot prompt's newline tokens)."
+    return {cfg.eos_token_id, *(stop_token_ids or ())}
+
 @torch.no_grad()
 def rag_token_greedy(model, input_ids, attention_mask, doc_logprobs, max_length:int=32,
-                     decoder_start_token_id:int|None=None, use_cache:bool=True) -> list[list[Hypothesis]]:
+                     decoder_start_token_id:int|None=None, use_cache:bool=True,
+                     stop_token_ids=None) -> list[list[Hypothesis]]:
     "Greedy RAG-Token decoding: the argmax of the marginal next-token distribution at every step."
     (B, k), cfg, dev = doc_logprobs.shape, model.config, doc_logprobs.device
     ctx = FusedContexts(model, input_ids, attention_mask)
+    stops = _stops(cfg, stop_token_ids); stop_t = torch.tensor(sorted(stops), device=dev)
     dec = torch.full((B, 1), _start_id(model, decoder_start_token_id), dtype=torch.long, device=dev)   # (B, 1)
     done, logprob, past = torch.zeros(B, dtype=torch.bool, device=dev), torch.zeros(B, device=dev), None
     for _ in range(max_length):
@@ -201,12 +213,13 @@ def rag_token_greedy(model, input_ids, attention_mask, doc_logprobs, max_length:
         best, nxt = lp.max(-1)                                                               # (B,)
         logprob += best.masked_fill(done, 0.)
         dec = torch.cat([dec, nxt.masked_fill(done, _pad_id(cfg))[:, None]], 1)              # (B, t+1)
-        done |= nxt.eq(cfg.eos_token_id)
+        done |= torch.isin(nxt, stop_t)
         if done.all(): break
     out = []
     for b in range(B):
         toks = dec[b, 1:].tolist()
-        if cfg.eos_token_id in toks: toks = toks[:toks.index(cfg.eos_token_id) + 1]
+        end = next((j for j, t in enumerate(toks) if t in stops), None)
+        if end is not None: toks = toks[:end + 1]
         out.append([Hypothesis(toks, logprob[b].item(), logprob[b].item())])
     return out
 
@@ -214,12 +227,14 @@ def rag_token_greedy(model, input_ids, attention_mask, doc_logprobs, max_length:
 @torch.no_grad()
 def rag_token_beam_search(model, input_ids, attention_mask, doc_logprobs, num_beams:int=4,
                           num_return_sequences:int=1, max_length:int=32, length_penalty:float=1.0,
-                          decoder_start_token_id:int|None=None, use_cache:bool=True) -> list[list[Hypothesis]]:
+                          decoder_start_token_id:int|None=None, use_cache:bool=True,
+                          stop_token_ids=None) -> list[list[Hypothesis]]:
     "Beam search on RAG-Token's marginal next-token distribution; per question the best hypotheses first."
     (B, k), cfg, dev = doc_logprobs.shape, model.config, doc_logprobs.device
     if num_return_sequences > num_beams:
         raise ValueError(f"num_return_sequences={num_return_sequences} must be <= num_beams={num_beams}")
     ctx = FusedContexts(model, input_ids, attention_mask).expand(B, num_beams, k)       # (B*beams*k) rows
+    stops = _stops(cfg, stop_token_ids)
     dlp = doc_logprobs.repeat_interleave(num_beams, 0)                                   # (B*beams, k)
     dec = torch.full((B * num_beams, 1), _start_id(model, decoder_start_token_id), dtype=torch.long, device=dev)
     beam_scores = torch.full((B, num_beams), -1e9); beam_scores[:, 0] = 0     # identical beams at start: keep one
@@ -235,7 +250,7 @@ def rag_token_beam_search(model, input_ids, attention_mask, doc_logprobs, num_be
             kept = []
             for s, i in zip(top[b].tolist(), idx[b].tolist()):   # at most one </s> per beam: >= num_beams survive
                 beam, tok = divmod(i, V)
-                if tok == cfg.eos_token_id:
+                if tok in stops:
                     seq = dec[b * num_beams + beam, 1:].tolist() + [tok]
                     finished[b].append(Hypothesis(seq, s, norm(s, len(seq))))
                 elif len(kept) < num_beams: kept.append((beam, tok, s))
@@ -271,13 +286,14 @@ def rag_sequence_generate(
     num_return_sequences:int=1,     # candidates returned per question
     max_length:int=32,              # longest answer in tokens
     length_penalty:float=1.0,       # for ranking inside each document's beam
+    stop_token_ids=None,            # ids that end a hypothesis besides eos
 ) -> list[list[Hypothesis]]:
     "RAG-Sequence decoding: beam search per document, then candidates ranked by the marginal log p(y|x)."
     if method not in ("thorough", "fast"): raise ValueError(f"method must be 'thorough' or 'fast', got {method!r}")
     B, k = doc_logprobs.shape
     per_doc = rag_token_beam_search(model, input_ids, attention_mask, doc_logprobs.new_zeros(B * k, 1), num_beams=num_beams,
                                     num_return_sequences=num_beams, max_length=max_length,
-                                    length_penalty=length_penalty)             # B*k lists of Hypothesis
+                                    length_penalty=length_penalty, stop_token_ids=stop_token_ids)   # B*k lists of Hypothesis
     out = []
     for b in range(B):
         beams = per_doc[b * k:(b + 1) * k]
@@ -306,7 +322,8 @@ def rag_decode(
     "Decode B questions from their k fused contexts (B*k, T) and doc_logprobs (B, k); best hypotheses first."
     if model_type == "rag_token":
         if num_beams == 1 and kwargs.get("num_return_sequences", 1) == 1:
-            return rag_token_greedy(model, input_ids, attention_mask, doc_logprobs, max_length=max_length)
+            return rag_token_greedy(model, input_ids, attention_mask, doc_logprobs, max_length=max_length,
+                                    stop_token_ids=kwargs.get("stop_token_ids"))
         return rag_token_beam_search(model, input_ids, attention_mask, doc_logprobs, num_beams=num_beams,
                                      max_length=max_length, **kwargs)
     if model_type == "rag_sequence":

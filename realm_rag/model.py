@@ -148,6 +148,22 @@ class REALMRAGModel(nn.Module):
         "True when the generator is a decoder-only language model (context fusion is then a prompt)."
         return self.model_type != "realm" and self.generator is not None and is_causal(self.generator)
 
+    def _newline_ids(self) -> list[int]:
+        "The generator tokenizer's ids whose text holds a line break (a prompted decoder-only answer ends there)."
+        if getattr(self, "_nl", None) is None or self._nl[0] is not self.tokenizer:
+            texts = self.tokenizer.batch_decode([[i] for i in range(len(self.tokenizer))])
+            self._nl = (self.tokenizer, [i for i, t in enumerate(texts) if "\n" in t])
+        return self._nl[1]
+
+    def add_lora(self, r:int=16, alpha:int=32, dropout:float=0.0,
+                 target_modules=("q_proj", "k_proj", "v_proj", "o_proj")) -> int:
+        "Train the generator through LoRA adapters (`peft`) on its attention projections: returns the trainable count."
+        from peft import LoraConfig, get_peft_model
+        if self.generator is None or self.model_type == "realm": raise ValueError("add_lora: needs a RAG generator")
+        self.generator = get_peft_model(self.generator, LoraConfig(r=r, lora_alpha=alpha, lora_dropout=dropout,
+                                                                   target_modules=list(target_modules), bias="none"))
+        return sum(p.numel() for p in self.generator.parameters() if p.requires_grad)
+
     def use_worked_examples(self, qa_pairs:list[dict], # QA records with gold_doc_ids in this model's knowledge base
                             n:int=3, seed:int=0) -> list:
         "Show a decoder-only generator `n` worked (passage, question, answer) examples drawn from `qa_pairs` (training data)."
@@ -280,6 +296,7 @@ def generate(self:REALMRAGModel,
     with torch.no_grad(), eval_mode(self):
         doc_logprobs = self.retriever.doc_logprobs(questions, result).to(self.device)     # (B, k)
         enc = self._contexts(questions, result)                                            # (B*k, T)
+        if self.causal: kwargs.setdefault("stop_token_ids", self._newline_ids())   # an answer is one line
         hyps = rag_decode(self.generator, enc["input_ids"], enc["attention_mask"], doc_logprobs,
                           model_type=self.model_type, num_beams=num_beams, method=method,
                           max_length=self.config.model.max_generation_length, **kwargs)
@@ -313,7 +330,9 @@ def _trainable_modules(generator, query_encoder) -> nn.Module:
 def save_pretrained(self:REALMRAGModel, save_dir) -> Path:
     "Write config, weights, tokenizers, document tower and retriever to `save_dir` in one atomic step; return the path."
     self._check_ready("save_pretrained")
-    enc, kind = self.encoder, {"model_type": self.model_type, "generator_class": type(self.generator).__name__}
+    gen = self.generator
+    if hasattr(gen, "merge_and_unload"): gen = copy.deepcopy(gen).merge_and_unload()   # LoRA: save plain merged weights
+    enc, kind = self.encoder, {"model_type": self.model_type, "generator_class": type(gen).__name__}
     same = type(enc.query_encoder) is type(enc.doc_encoder) and \
            enc.query_encoder.config.to_dict() == enc.doc_encoder.config.to_dict()
     meta = {"format": "realm_rag.REALMRAGModel", "format_version": FORMAT_VERSION,
@@ -323,10 +342,10 @@ def save_pretrained(self:REALMRAGModel, save_dir) -> Path:
                         "doc_name_or_path": _portable_name(enc.doc_name_or_path)}}
     with atomic_dir(save_dir, meta) as tmp:   # written beside save_dir, checksummed, swapped in at the end
         self.config.to_json(tmp/"config.json")
-        save_model(_trainable_modules(self.generator, enc.query_encoder), str(tmp/"model.safetensors"),
+        save_model(_trainable_modules(gen, enc.query_encoder), str(tmp/"model.safetensors"),
                    metadata={"format": "realm_rag.REALMRAGModel", **kind})   # the weights say what they are
         if self.model_type == "realm": self.generator.save_pretrained(tmp/"generator", weights=False)   # config + tokenizer
-        else: self.generator.config.save_pretrained(tmp/"generator"); self.tokenizer.save_pretrained(tmp/"generator")
+        else: gen.config.save_pretrained(tmp/"generator"); self.tokenizer.save_pretrained(tmp/"generator")
         if self.causal: (tmp/"generator"/"prompt_template.json").write_text(json.dumps(dataclasses.asdict(self.template), indent=1))
         enc.query_encoder.config.save_pretrained(tmp/"query_encoder")
         if enc.tokenizer is not None: enc.tokenizer.save_pretrained(tmp/"query_encoder")
