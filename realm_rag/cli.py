@@ -53,7 +53,7 @@ def quickstart(
     encoder:str|None=None,  # retriever name or path; None = the bundled all-MiniLM-L6-v2
     generator:str="smollm2",# "smollm2" (pretrained, LoRA fine-tune) or "tiny-t5" (trained from nothing, the contrast)
     read_k:int=1,           # passages the SmolLM2 generator reads per question (RAG-Token over the top read_k)
-    train_steps:int|None=None, # fine-tuning steps (0: stop after retrieval and few-shot answers); None: 40 smollm2, 120 tiny-t5
+    train_steps:int|None=None, # fine-tuning steps (0: stop after retrieval and few-shot answers); None: 30 smollm2, 120 tiny-t5
     warm_steps:int=150,     # tiny-t5 only: salient-span infilling steps that teach the new generator to copy
     output_dir:str="outputs/quickstart",  # where the trained model is saved, and loaded from on the next run
     show_progress:bool=True,# tqdm progress bars
@@ -66,7 +66,10 @@ def quickstart(
     from realm_rag.training import create_trainer
     out = out or sys.stdout
     if generator not in GENERATORS: raise ValueError(f"quickstart: generator must be one of {', '.join(GENERATORS)}, got {generator!r}")
-    if train_steps is None: train_steps = 40 if generator == "smollm2" else 120
+    if train_steps is None: train_steps = 30 if generator == "smollm2" else 120
+    if not show_progress:
+        from transformers.utils import logging as hf_logging
+        hf_logging.disable_progress_bar()                    # no weight-loading bars either
     set_seed(seed)
     t0 = time.perf_counter()
     data = create_sample_data(num_examples=num_examples, num_docs=num_docs, seed=seed)
@@ -150,7 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--encoder", default=None, help="HF encoder name or path (default: bundled all-MiniLM-L6-v2)")
     q.add_argument("--generator", choices=GENERATORS, default="smollm2", help="pretrained SmolLM2-135M-Instruct (LoRA fine-tune) or a tiny T5 trained from nothing")
     q.add_argument("--read_k", type=_int_at_least(1), default=1, help="passages SmolLM2 reads per question (RAG-Token over the top read_k)")
-    q.add_argument("--train_steps", type=_int_at_least(0), default=None, help="fine-tuning steps (default 40 smollm2, 120 tiny-t5; 0: few-shot only)")
+    q.add_argument("--train_steps", type=_int_at_least(0), default=None, help="fine-tuning steps (default 30 smollm2, 120 tiny-t5; 0: few-shot only)")
     q.add_argument("--warm_steps", type=_int_at_least(0), default=150, help="tiny-t5: generator warm-up steps (salient-span infilling) before training")
     q.add_argument("--output_dir", default="outputs/quickstart", help="trained model saved here, loaded on the next run")
     q.add_argument("--no_progress", action="store_true", help="hide progress bars")

@@ -224,37 +224,44 @@ class PromptTemplate:
         return "".join(self.passage.format(passage=p) + self.question.format(question=q) + self.answer +
                        self.answer_prefix + a + self.example_end for p, q, a in self.examples)
 
+    def query(self, passage:str, question:str) -> str:
+        "What follows the worked examples: the passage, the question and the answer cue."
+        return self.passage.format(passage=passage) + self.question.format(question=question) + self.answer
+
     def render(self, passage:str, question:str) -> str:
         "The prompt for one pair: the worked examples, then the passage, question and answer cue."
-        return self.shots() + self.passage.format(passage=passage) + self.question.format(question=question) + self.answer
+        return self.shots() + self.query(passage, question)
 
 def _fit_prompt(tokenizer, template, passage:str, question:str, max_length:int) -> str:
-    "The prompt with the passage cut (never the question, never the examples) so that all but the examples fit `max_length` tokens."
-    max_length += len(tokenizer(template.shots(), add_special_tokens=False).input_ids) if template.examples else 0
-    fixed = len(tokenizer(template.render("", question), add_special_tokens=False).input_ids)
+    "The query part of the prompt, its passage cut (never the question) to fit `max_length` tokens."
+    fixed = len(tokenizer(template.query("", question), add_special_tokens=False).input_ids)
     if fixed >= max_length:
         raise ValueError(f"encode_contexts: the prompt without its passage takes {fixed} tokens but max_length={max_length}; "
                          "raise max_length or use fewer worked examples")
     passage = clean_text(passage[:max_length * CHARS_PER_TOKEN])
     cut = _cut_to_tokens(tokenizer, passage, max_length - fixed)
-    while len(tokenizer(template.render(cut, question), add_special_tokens=False).input_ids) > max_length and cut:
+    while len(tokenizer(template.query(cut, question), add_special_tokens=False).input_ids) > max_length and cut:
         cut = _cut_to_tokens(tokenizer, cut, max(len(tokenizer(cut, add_special_tokens=False).input_ids) - 1, 0))
-    return template.render(cut, question)
+    return template.query(cut, question)
 
 def encode_prompts(tokenizer, template:PromptTemplate, questions:list[str], docs_per_question:list[list],
                    max_length:int=256, max_question_length:int|None=None) -> dict:
-    """Decoder-only context fusion: one left-padded prompt per (question, document): `input_ids`, `attention_mask` (B*k, T).
-    `max_length` bounds the passage, question and answer cue; the worked examples come on top of it."""
+    """Decoder-only context fusion: one prompt per (question, document): `input_ids`, `attention_mask` (B*k, T).
+    Each row is the worked examples (the same tokens in every row), padding, then the passage, question and answer cue;
+    `max_length` bounds the part after the examples. Rows that share the examples share their first columns, which
+    lets a decoder compute the examples' keys and values once (`marginalization.FusedContexts`)."""
     _check_inputs(questions, docs_per_question)
     texts = []
     for q, docs in zip(questions, docs_per_question):
         q = clean_text(q[:(max_question_length or max_length) * CHARS_PER_TOKEN])
         if max_question_length is not None: q = _cut_to_tokens(tokenizer, q, max_question_length)
         texts += [_fit_prompt(tokenizer, template, doc_text(d), q, max_length) for d in docs]
-    tok = copy.copy(tokenizer); tok.padding_side = "left"
-    if tok.pad_token_id is None: tok.pad_token = tok.eos_token
-    enc = tok(texts, padding=True, add_special_tokens=False, return_tensors="pt")
-    return {"input_ids": enc["input_ids"], "attention_mask": enc["attention_mask"]}   # (B*k, T)
+    shots = tokenizer(template.shots(), add_special_tokens=False).input_ids if template.examples else []
+    rows = [tokenizer(t, add_special_tokens=False).input_ids for t in texts]
+    L, pad = max(map(len, rows)), tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
+    ids = [shots + [pad] * (L - len(r)) + r for r in rows]
+    mask = [[1] * len(shots) + [0] * (L - len(r)) + [1] * len(r) for r in rows]
+    return {"input_ids": torch.tensor(ids), "attention_mask": torch.tensor(mask)}   # (B*k, S + L)
 
 def _causal_token_logprobs(model, input_ids, attention_mask, labels):
     "log p(v | prompt, y_<i) at each answer position of a decoder-only LM: (N, T_y, V)."

@@ -145,10 +145,18 @@ def _cache_arg(model) -> str:
 
 class FusedContexts:
     "The N fused contexts of one decoding run, read once: a seq2seq encoder's outputs, or a decoder-only LM's prompts."
+    min_shared_prefix = 16   # a decoder-only prompt prefix shared by every row (worked examples) longer than this is run once
+
     def __init__(self, model, input_ids:torch.Tensor, attention_mask:torch.Tensor):  # (N, T) from `encode_contexts`
         self.model, self.mask, self.causal = model, attention_mask, is_causal(model)
-        if self.causal: self.input_ids = input_ids                                 # left-padded prompts
+        if self.causal: self.input_ids = input_ids                                 # padded prompts
         else: self.encoder_outputs = model.get_encoder()(input_ids=input_ids, attention_mask=attention_mask)
+
+    def shared_prefix(self) -> int:
+        "How many leading columns every row holds identically (real tokens, no padding): the worked examples."
+        same = (self.input_ids == self.input_ids[:1]).all(0) & self.mask.bool().all(0)
+        n = int(same.long().cumprod(0).sum())
+        return n if n >= self.min_shared_prefix and len(self.input_ids) > 1 else 0
 
     def expand(self, B:int, beams:int, k:int) -> FusedContexts:
         "(B*k) rows -> (B*beams*k): every beam of question b reads question b's k contexts."
@@ -172,8 +180,13 @@ class FusedContexts:
             pos = (mask.cumsum(-1) - 1).clamp(min=0)                                 # counted from each row's first token
             ids = torch.cat([self.input_ids, gen], 1) if past is None else gen[:, -1:]
             if "logits_to_keep" in _forward_params(m): cache["logits_to_keep"] = 1   # the LM head on the last position only
-            out = m(input_ids=ids, attention_mask=mask, position_ids=pos[:, -ids.shape[1]:], use_cache=use_cache, **cache)
-        return out.logits[:, -1], (getattr(out, name) if use_cache else None)
+            P = self.shared_prefix() if past is None else 0
+            if P:   # run the shared worked examples once, then every row from the cache of that one row
+                pre = m(input_ids=ids[:1, :P], attention_mask=mask[:1, :P], position_ids=pos[:1, :P], use_cache=True)
+                shared = getattr(pre, name); shared.batch_repeat_interleave(len(ids))
+                cache[name], ids = shared, ids[:, P:]
+            out = m(input_ids=ids, attention_mask=mask, position_ids=pos[:, -ids.shape[1]:], use_cache=use_cache or bool(P), **cache)
+        return out.logits[:, -1], (getattr(out, name) if use_cache else None)   # (N, V)
 
 @torch.no_grad()
 def rag_token_next_logprobs(
