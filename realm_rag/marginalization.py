@@ -257,11 +257,12 @@ def rag_token_beam_search(model, input_ids, attention_mask, doc_logprobs, num_be
         if use_cache: lp, past = rag_token_next_logprobs(model, ctx, dlp, dec, past, return_cache=True)
         else: lp = rag_token_next_logprobs(model, ctx, dlp, dec)                         # (B*beams, V)
         lp, V = lp.float().cpu(), lp.shape[-1]
-        top, idx = (beam_scores.view(-1, 1) + lp).view(B, -1).topk(2 * num_beams, -1)   # (B, 2*beams)
+        n_top = min(num_beams * (len(stops) + 1), lp.shape[0] // B * V)            # enough for num_beams live ones
+        top, idx = (beam_scores.view(-1, 1) + lp).view(B, -1).topk(n_top, -1)          # (B, n_top)
         src, toks, beam_scores = [], [], torch.full((B, num_beams), -1e9)
         for b in range(B):
             kept = []
-            for s, i in zip(top[b].tolist(), idx[b].tolist()):   # at most one </s> per beam: >= num_beams survive
+            for s, i in zip(top[b].tolist(), idx[b].tolist()):   # at most len(stops) stops per beam: >= num_beams survive
                 beam, tok = divmod(i, V)
                 if tok in stops:
                     seq = dec[b * num_beams + beam, 1:].tolist() + [tok]
