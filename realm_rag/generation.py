@@ -263,6 +263,11 @@ def encode_prompts(tokenizer, template:PromptTemplate, questions:list[str], docs
     mask = [[1] * len(shots) + [0] * (L - len(r)) + [1] * len(r) for r in rows]
     return {"input_ids": torch.tensor(ids), "attention_mask": torch.tensor(mask)}   # (B*k, S + L)
 
+def _forward_params(model) -> set:
+    "The arguments of the underlying model's `forward` (through a PEFT wrapper, whose forward passes them on)."
+    base = model.get_base_model() if hasattr(model, "get_base_model") else model
+    return set(inspect.signature(base.forward).parameters)
+
 def _causal_token_logprobs(model, input_ids, attention_mask, labels):
     "log p(v | prompt, y_<i) at each answer position of a decoder-only LM: (N, T_y, V)."
     pad = model.config.pad_token_id if model.config.pad_token_id is not None else 0
@@ -270,8 +275,7 @@ def _causal_token_logprobs(model, input_ids, attention_mask, labels):
     ids = torch.cat([input_ids, labels.masked_fill(labels < 0, pad)], 1)          # (N, T + T_y) prompt, then answer
     mask = torch.cat([attention_mask, (labels >= 0).long()], 1)                    # answer padding is masked
     pos = (mask.cumsum(-1) - 1).clamp(min=0)                                       # positions from each row's first token
-    base = model.get_base_model() if hasattr(model, "get_base_model") else model    # through a PEFT wrapper
-    keep = {"logits_to_keep": labels.shape[1] + 1} if "logits_to_keep" in inspect.signature(base.forward).parameters else {}
+    keep = {"logits_to_keep": labels.shape[1] + 1} if "logits_to_keep" in _forward_params(model) else {}
     logits = model(input_ids=ids, attention_mask=mask, position_ids=pos, **keep).logits        # the LM head on the answer only
     return logits[:, -labels.shape[1] - 1:-1].float().log_softmax(-1)                          # (N, T_y, V)
 

@@ -12,7 +12,7 @@ from typing import NamedTuple
 import torch
 import matplotlib.pyplot as plt
 
-from .generation import is_causal, token_logprobs
+from .generation import _forward_params, is_causal, token_logprobs
 
 # %% auto #0
 __all__ = ['split_docs', 'label_mask', 'rag_sequence_nll', 'rag_token_nll', 'Hypothesis', 'FusedContexts',
@@ -134,11 +134,6 @@ def _expand_docs(x, B, beams, k):
     return x.view(B, 1, k, *x.shape[1:]).expand(B, beams, k, *x.shape[1:]).reshape(B * beams * k, *x.shape[1:])
 
 # %% ../nbs/08_marginalization.ipynb #4bcbbb7e
-def _forward_params(model) -> set:
-    "The arguments of the underlying model's `forward` (through a PEFT wrapper, whose forward passes them on)."
-    base = model.get_base_model() if hasattr(model, "get_base_model") else model
-    return set(inspect.signature(base.forward).parameters)
-
 def _cache_arg(model) -> str:
     "Name of the decoder-cache argument of `model.forward`: `cache` (transformers >= 5.2x) or `past_key_values`."
     return "cache" if "cache" in _forward_params(model) else "past_key_values"
