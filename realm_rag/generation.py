@@ -6,7 +6,7 @@ Docs: https://realm-rag.github.io/realm_rag/generation.html.md"""
 
 # %% ../nbs/07_generation.ipynb #a76a40d5
 from __future__ import annotations
-import copy, importlib.util, inspect, os
+import copy, importlib.util, inspect, os, re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,10 +18,10 @@ from transformers import (AutoConfig, AutoModelForCausalLM, AutoModelForSeq2SeqL
 from .data import clean_text, doc_text
 
 # %% auto #0
-__all__ = ['BUNDLED_GENERATOR', 'BUNDLED_GGUF', 'build_tiny_generator', 'is_causal', 'load_generator', 'format_context',
-           'encode_contexts', 'encode_targets', 'shift_right', 'token_logprobs', 'decode_answers', 'PromptTemplate',
-           'encode_prompts', 'build_tiny_causal_lm', 'bundled_generator_folder', 'generator_cache_dir',
-           'load_bundled_generator', 'load_generator_and_tokenizer']
+__all__ = ['ANSWER_CUTS', 'BUNDLED_GENERATOR', 'BUNDLED_GGUF', 'build_tiny_generator', 'is_causal', 'load_generator',
+           'format_context', 'encode_contexts', 'encode_targets', 'shift_right', 'token_logprobs', 'cut_answer',
+           'decode_answers', 'PromptTemplate', 'encode_prompts', 'build_tiny_causal_lm', 'bundled_generator_folder',
+           'generator_cache_dir', 'load_bundled_generator', 'load_generator_and_tokenizer']
 
 # %% ../nbs/07_generation.ipynb #c85dd0b2
 def build_tiny_generator(
@@ -202,11 +202,23 @@ def token_logprobs(
     return logits.log_softmax(-1)
 
 # %% ../nbs/07_generation.ipynb #17e9fc1c
-def decode_answers(tokenizer, sequences) -> list[str]:
-    "Generated token ids (a tensor or lists; special tokens and -100 allowed) -> answer strings."
+ANSWER_CUTS = ("line", "sentence", "none")   # how an answer is read from a generated text
+
+def cut_answer(text:str, cut:str="line") -> str:
+    """The answer in a generated `text`: its first line ("line", the default: a few-shot prompted LM goes on with a new
+    line), the first sentence of that line ("sentence": up to `.`, `;`, `!` or `?` before a space), or the whole text
+    with its whitespace collapsed ("none")."""
+    if cut not in ANSWER_CUTS: raise ValueError(f"cut_answer: cut must be one of {', '.join(ANSWER_CUTS)}, got {cut!r}")
+    if cut == "none": return " ".join(text.split())
+    line = text.strip().split("\n")[0].strip()
+    return re.split(r"(?<=[.;!?])\s", line)[0].rstrip(".;").strip() if cut == "sentence" else line
+
+def decode_answers(tokenizer, sequences, cut:str="line") -> list[str]:
+    "Generated token ids (a tensor or lists; special tokens and -100 allowed) -> answer strings, cut by `cut_answer`."
     rows = sequences.tolist() if torch.is_tensor(sequences) else sequences
     texts = [tokenizer.decode([t for t in r if t >= 0], skip_special_tokens=True) for r in rows]
-    return [t.strip().split("\n")[0].strip() for t in texts]   # a few-shot prompted LM may go on with a new line
+    return [cut_answer(t, cut) for t in texts]
+
 
 # %% ../nbs/07_generation.ipynb #934d7094
 @dataclass
@@ -218,6 +230,7 @@ class PromptTemplate:
     answer_prefix:str = " "                     # between the cue and the answer's first token
     examples:list = field(default_factory=list) # worked examples shown first (take them from training data, never from test)
     example_end:str = "\n\n"                  # after each worked example's answer
+    answer_cut:str = "line"                     # how the answer is read from the output: "line", "sentence" or "none" (`cut_answer`)
 
     def shots(self) -> str:
         "The worked examples, as the prompt shows them."

@@ -296,12 +296,13 @@ def generate(self:REALMRAGModel,
     with torch.no_grad(), eval_mode(self):
         doc_logprobs = self.retriever.doc_logprobs(questions, result).to(self.device)     # (B, k)
         enc = self._contexts(questions, result)                                            # (B*k, T)
-        if self.causal: kwargs.setdefault("stop_token_ids", self._newline_ids())   # an answer is one line
+        cut = self.template.answer_cut if self.causal else "line"
+        if self.causal and cut != "none": kwargs.setdefault("stop_token_ids", self._newline_ids())   # an answer is one line
         hyps = rag_decode(self.generator, enc["input_ids"], enc["attention_mask"], doc_logprobs,
                           model_type=self.model_type, num_beams=num_beams, method=method,
                           max_length=self.config.model.max_generation_length, **kwargs)
         tokens = [h[0].tokens or [self.generator.config.eos_token_id] for h in hyps]
-        answers = decode_answers(self.tokenizer, tokens)
+        answers = decode_answers(self.tokenizer, tokens, cut=cut)
         if not return_details: return answers
         T = max(map(len, tokens))
         labels = torch.tensor([t + [-100] * (T - len(t)) for t in tokens], device=self.device)   # (B, T_y)
