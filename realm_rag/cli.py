@@ -22,18 +22,14 @@ __all__ = ['GENERATORS', 'closed_book_metrics', 'quickstart', 'build_parser', 'm
 GENERATORS = ("smollm2", "tiny-t5")   # the pretrained SmolLM2-135M-Instruct (LoRA fine-tune), or a T5 trained from nothing
 
 def _quickstart_config(generator, read_k, num_steps, seed, encoder, output_dir):
-    "The quick-start recipe: SmolLM2 + LoRA reading the top `read_k` passages, or the tiny T5 trained from scratch."
+    "The quick-start recipe: `DEFAULT_CONFIG` (SmolLM2, LoRA) reading the top `read_k` passages, or the tiny T5 trained from scratch."
     from realm_rag.config import DEFAULT_CONFIG
-    from realm_rag.generation import BUNDLED_GENERATOR
-    common = {"model.retriever_model_name": encoder, "model.max_generation_length": 12, "experiment.seed": seed,
-              "experiment.output_dir": str(output_dir), "training.eval_steps": 10 * max(1, num_steps),
-              "training.save_steps": 10 * max(1, num_steps), "training.logging_steps": 10}
-    if generator == "smollm2":
-        return DEFAULT_CONFIG.with_overrides({**common, "model.generator_model_name": BUNDLED_GENERATOR,
-            "model.num_retrieved_docs": read_k, "model.max_doc_length": 128, "training.batch_size": 8,
-            "training.learning_rate": 2e-3, "training.warmup_steps": max(1, num_steps // 10)})
-    return DEFAULT_CONFIG.with_overrides({**common, "model.num_retrieved_docs": 3, "model.max_doc_length": 128,
-        "model.dropout": 0.0, "training.batch_size": 32, "training.learning_rate": 1e-3,
+    common = {"model.retriever_model_name": encoder, "experiment.seed": seed, "experiment.output_dir": str(output_dir),
+              "training.eval_steps": 10 * max(1, num_steps), "training.save_steps": 10 * max(1, num_steps),
+              "training.logging_steps": min(10, max(1, num_steps // 4))}
+    if generator == "smollm2": return DEFAULT_CONFIG.with_overrides({**common, "model.num_retrieved_docs": read_k})
+    return DEFAULT_CONFIG.with_overrides({**common, "model.generator_model_name": None, "model.num_retrieved_docs": 3,
+        "model.max_doc_length": 128, "model.dropout": 0.0, "training.batch_size": 32, "training.learning_rate": 1e-3,
         "training.warmup_steps": min(100, max(1, num_steps // 10)), "training.logging_steps": 50})
 
 def closed_book_metrics(model, qa_pairs:list[dict], show_progress:bool=False) -> dict:
@@ -52,8 +48,8 @@ def quickstart(
     show:int=3,             # questions to print with their answers and top passages
     encoder:str|None=None,  # retriever name or path; None = the bundled all-MiniLM-L6-v2
     generator:str="smollm2",# "smollm2" (pretrained, LoRA fine-tune) or "tiny-t5" (trained from nothing, the contrast)
-    read_k:int=1,           # passages the SmolLM2 generator reads per question (RAG-Token over the top read_k)
-    train_steps:int|None=None, # fine-tuning steps (0: stop after retrieval and few-shot answers); None: 30 smollm2, 120 tiny-t5
+    read_k:int=1,           # passages the SmolLM2 generator reads per question (RAG-Token over the top read_k; the query tower learns when >= 2)
+    train_steps:int|None=None, # fine-tuning steps (0: stop after retrieval and few-shot answers); None: 8 smollm2, 120 tiny-t5
     warm_steps:int=150,     # tiny-t5 only: salient-span infilling steps that teach the new generator to copy
     output_dir:str="outputs/quickstart",  # where the trained model is saved, and loaded from on the next run
     show_progress:bool=True,# tqdm progress bars
@@ -66,7 +62,7 @@ def quickstart(
     from realm_rag.training import create_trainer
     out = out or sys.stdout
     if generator not in GENERATORS: raise ValueError(f"quickstart: generator must be one of {', '.join(GENERATORS)}, got {generator!r}")
-    if train_steps is None: train_steps = 30 if generator == "smollm2" else 120
+    if train_steps is None: train_steps = 8 if generator == "smollm2" else 120
     if not show_progress:
         from transformers.utils import logging as hf_logging
         hf_logging.disable_progress_bar()                    # no weight-loading bars either
@@ -93,17 +89,19 @@ def quickstart(
     answers = {}
     evaluate = lambda: REALMRAGEvaluator(model).evaluate_dataset(test, show_progress=show_progress)
     if config is not None and model.causal:   # SmolLM2: few-shot first, then the fine-tune
-        model.use_worked_examples(train, n=3, seed=seed)
         ev = evaluate(); answers = {r["id"]: r["prediction"] for r in ev["records"]}
         m.update(fewshot_exact_match=ev["exact_match"], fewshot_f1_score=ev["f1_score"])
-        print(f"few-shot (SmolLM2-135M-Instruct, no training; 3 worked examples from the training split, top-{model.k} "
-              f"passage): EM = {ev['exact_match']:.3f}   F1 = {ev['f1_score']:.3f}   ({time.perf_counter()-t0:.1f}s)", file=out)
+        print(f"few-shot (SmolLM2-135M-Instruct, no training; its {len(model.template.examples)} built-in worked examples, "
+              f"top-{model.k} passage{'s' if model.k > 1 else ''}): EM = {ev['exact_match']:.3f}   F1 = {ev['f1_score']:.3f}   "
+              f"({time.perf_counter()-t0:.1f}s)", file=out)
         if train_steps > 0:
-            model.template.examples = []                     # the fine-tuned model reads the passage alone
-            n = model.add_lora()
-            print(f"fine-tuning RAG-Token through the marginal likelihood: LoRA ({n / 1e6:.1f}M parameters) and the "
-                  f"query tower, {train_steps} steps of {config.training.batch_size} questions ...", file=out)
-            create_trainer(model, config, train, max_steps=train_steps, show_progress=show_progress).train()
+            trainer = create_trainer(model, config, train, max_steps=train_steps, show_progress=show_progress)  # adds LoRA
+            n = sum(p.numel() for n_, p in model.generator.named_parameters() if p.requires_grad)
+            tower = " and the query tower" if model.k > 1 else " (the query tower needs k >= 2 to learn: --read_k)"
+            print(f"fine-tuning RAG-Token through the marginal likelihood: LoRA ({n / 1e6:.1f}M parameters){tower}, "
+                  f"{train_steps} steps of {config.training.batch_size} questions, worked examples now from the training "
+                  f"split ...", file=out)
+            trainer.train()
     elif config is not None:                  # the tiny T5: warm-up, then training from nothing
         if warm_steps > 0:
             from realm_rag.span_masking import warm_up_generator
@@ -152,8 +150,8 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--show", type=_int_at_least(0), default=3, help="questions to print with their top passages")
     q.add_argument("--encoder", default=None, help="HF encoder name or path (default: bundled all-MiniLM-L6-v2)")
     q.add_argument("--generator", choices=GENERATORS, default="smollm2", help="pretrained SmolLM2-135M-Instruct (LoRA fine-tune) or a tiny T5 trained from nothing")
-    q.add_argument("--read_k", type=_int_at_least(1), default=1, help="passages SmolLM2 reads per question (RAG-Token over the top read_k)")
-    q.add_argument("--train_steps", type=_int_at_least(0), default=None, help="fine-tuning steps (default 30 smollm2, 120 tiny-t5; 0: few-shot only)")
+    q.add_argument("--read_k", type=_int_at_least(1), default=1, help="passages SmolLM2 reads per question (RAG-Token over the top read_k; >= 2 also trains the query tower)")
+    q.add_argument("--train_steps", type=_int_at_least(0), default=None, help="fine-tuning steps (default 8 smollm2, 120 tiny-t5; 0: few-shot only)")
     q.add_argument("--warm_steps", type=_int_at_least(0), default=150, help="tiny-t5: generator warm-up steps (salient-span infilling) before training")
     q.add_argument("--output_dir", default="outputs/quickstart", help="trained model saved here, loaded on the next run")
     q.add_argument("--no_progress", action="store_true", help="hide progress bars")

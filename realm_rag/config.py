@@ -104,11 +104,14 @@ class _Section:
 @dataclass
 class ModelConfig(_Section):
     "Retriever, generator and index settings."
-    generator_model_name: str | None = None  # hub id or local path of a seq2seq model; None = tiny `generator_arch` model built from the sizes below
+    generator_model_name: str | None = "SmolLM2-135M-Instruct"  # RAG's generator: "SmolLM2-135M-Instruct" = the pretrained decoder bundled offline (generation.BUNDLED_GENERATOR); a hub id or local path of a seq2seq or decoder-only model; None = a tiny `generator_arch` model trained from scratch
     generator_arch: str = "t5"  # tiny generator family when generator_model_name is None: "t5" (fits the world faster) or "bart"
+    reader_model_name: str | None = None  # REALM's span reader (model_type="realm"): an encoder's hub id or local path; None = a tiny BERT built from the sizes below
+    num_worked_examples: int = 4  # decoder-only generator: worked (passage, question, answer) examples before each prompt, the built-in generation.GENERIC_EXAMPLES (4) until training data is given; 0 = none
+    lora_rank: int = 16  # decoder-only generator: fine-tune rank-r LoRA adapters on the attention projections (peft); 0 = train every weight
     retriever_model_name: str | None = None  # hub id or local path of the bi-encoder; None = bundled all-MiniLM-L6-v2
-    num_retrieved_docs: int = 5  # k: documents retrieved per question (RAG uses 5 or 10)
-    max_generation_length: int = 32  # maximum number of generated answer tokens
+    num_retrieved_docs: int = 2  # k: documents retrieved per question (RAG uses 5 or 10; each costs one generator pass on a CPU)
+    max_generation_length: int = 16  # maximum number of generated answer tokens
     max_question_length: int = 64  # tokens kept from the question x
     max_doc_length: int = 256  # tokens kept from each "title / text // question" generator input
     index_kind: str = "flat"  # FAISS index: "flat" (exact), "ivf", "ivfpq" or "hnsw"
@@ -128,7 +131,8 @@ class ModelConfig(_Section):
 
     _section: ClassVar[str] = "model"
     _rules: ClassVar[dict] = dict(
-        generator_model_name=_NONEMPTY, retriever_model_name=_NONEMPTY,
+        generator_model_name=_NONEMPTY, retriever_model_name=_NONEMPTY, reader_model_name=_NONEMPTY,
+        num_worked_examples=_NONNEG, lora_rank=_NONNEG,
         num_retrieved_docs=_POS, max_generation_length=_POS, max_question_length=_POS, max_doc_length=_POS,
         index_kind=_one_of("flat", "ivf", "ivfpq", "hnsw"), generator_arch=_one_of("t5", "bart"), query_encoder_lr_scale=_NONNEG, d_model=_POS, encoder_layers=_POS, decoder_layers=_POS,
         attention_heads=_POS, ffn_dim=_POS, dropout=_in(0, 1, closed_hi=False), tokenizer_vocab_size=_POS,
@@ -146,7 +150,7 @@ class ModelConfig(_Section):
 class TrainingConfig(_Section):
     "Optimisation loop settings."
     batch_size: int = 8  # questions per optimiser step (before accumulation)
-    learning_rate: float = 3e-4  # peak AdamW learning rate
+    learning_rate: float = 2e-3  # peak AdamW learning rate (suits LoRA adapters and tiny generators trained from scratch; a full fine-tune of a pretrained generator wants about 3e-5)
     num_epochs: int = 3  # passes over the training questions
     warmup_steps: int = 0  # linear warm-up steps before linear decay
     gradient_accumulation_steps: int = 1  # micro-batches summed per optimiser step

@@ -18,9 +18,10 @@ from transformers import (AutoConfig, AutoModelForCausalLM, AutoModelForSeq2SeqL
 from .data import clean_text, doc_text
 
 # %% auto #0
-__all__ = ['ANSWER_CUTS', 'BUNDLED_GENERATOR', 'BUNDLED_GGUF', 'build_tiny_generator', 'is_causal', 'load_generator',
-           'format_context', 'encode_contexts', 'encode_targets', 'shift_right', 'token_logprobs', 'cut_answer',
-           'decode_answers', 'PromptTemplate', 'encode_prompts', 'build_tiny_causal_lm', 'bundled_generator_folder',
+__all__ = ['ANSWER_CUTS', 'MIN_SHARED_PREFIX', 'GENERIC_EXAMPLES', 'BUNDLED_GENERATOR', 'BUNDLED_GGUF', 'build_tiny_generator',
+           'is_causal', 'load_generator', 'format_context', 'encode_contexts', 'encode_targets', 'shift_right',
+           'token_logprobs', 'cut_answer', 'decode_answers', 'PromptTemplate', 'encode_prompts', 'shared_prefix_length',
+           'run_shared_prefix', 'example_passage', 'build_tiny_causal_lm', 'bundled_generator_folder',
            'generator_cache_dir', 'load_bundled_generator', 'load_generator_and_tokenizer']
 
 # %% ../nbs/07_generation.ipynb #c85dd0b2
@@ -189,13 +190,14 @@ def token_logprobs(
     attention_mask:torch.Tensor,  # (B*k, T)
     labels:torch.Tensor,          # (B*k, T_y), or (B, T_y) repeated for each of the k documents; -100 = padding
     decoder_start_token_id:int|None=None,   # default: the model config's
+    share_prefix:bool=True,       # decoder-only: run the columns every row shares (worked examples) once, not once a row
 ) -> torch.Tensor:
     "Teacher-forced generator log-probabilities log p(v | x, z, y_<i) for every vocabulary entry v: (B*k, T_y, V)."
     N = input_ids.shape[0]
     if N % labels.shape[0]:
         raise ValueError(f"token_logprobs: {N} context rows are not a multiple of {labels.shape[0]} label rows")
     labels = labels.repeat_interleave(N // labels.shape[0], dim=0)              # (B*k, T_y)
-    if is_causal(model): return _causal_token_logprobs(model, input_ids, attention_mask, labels)
+    if is_causal(model): return _causal_token_logprobs(model, input_ids, attention_mask, labels, share_prefix)
     start = model.config.decoder_start_token_id if decoder_start_token_id is None else decoder_start_token_id
     dec = shift_right(labels, start, model.config.pad_token_id)                  # (B*k, T_y)
     logits = model(input_ids=input_ids, attention_mask=attention_mask, decoder_input_ids=dec).logits   # (B*k, T_y, V)
@@ -276,21 +278,83 @@ def encode_prompts(tokenizer, template:PromptTemplate, questions:list[str], docs
     mask = [[1] * len(shots) + [0] * (L - len(r)) + [1] * len(r) for r in rows]
     return {"input_ids": torch.tensor(ids), "attention_mask": torch.tensor(mask)}   # (B*k, S + L)
 
+
+# %% ../nbs/07_generation.ipynb #3b81d516
 def _forward_params(model) -> set:
     "The arguments of the underlying model's `forward` (through a PEFT wrapper, whose forward passes them on)."
     base = model.get_base_model() if hasattr(model, "get_base_model") else model
     return set(inspect.signature(base.forward).parameters)
 
-def _causal_token_logprobs(model, input_ids, attention_mask, labels):
+def _cache_arg(model) -> str:
+    "Name of the decoder-cache argument of `model.forward`: `cache` (transformers >= 5.2x) or `past_key_values`."
+    return "cache" if "cache" in _forward_params(model) else "past_key_values"
+
+MIN_SHARED_PREFIX = 16   # a prompt prefix that every row holds (worked examples) is run once when at least this long
+
+def shared_prefix_length(input_ids:torch.Tensor, attention_mask:torch.Tensor, # (N, T) left-padded prompts
+                         min_length:int=MIN_SHARED_PREFIX) -> int:
+    "How many leading columns every row holds identically, all real tokens (the worked examples); 0 if under `min_length`."
+    same = (input_ids == input_ids[:1]).all(0) & attention_mask.bool().all(0)   # (T,)
+    n = int(same.long().cumprod(0).sum())
+    return n if n >= min_length and len(input_ids) > 1 else 0
+
+def run_shared_prefix(model, ids:torch.Tensor, mask:torch.Tensor, pos:torch.Tensor, P:int) -> dict:
+    "Keys and values of the first `P` columns, computed from row 0 once and repeated for every row: `{cache_arg: cache}`."
+    name = _cache_arg(model)
+    pre = model(input_ids=ids[:1, :P], attention_mask=mask[:1, :P], position_ids=pos[:1, :P], use_cache=True)
+    cache = getattr(pre, name); cache.batch_repeat_interleave(len(ids))   # differentiable: gradients reach the prefix
+    return {name: cache}
+
+def _checkpointing(model) -> bool:
+    "Does the model recompute activations in the backward pass (then it keeps no cache)?"
+    base = model.get_base_model() if hasattr(model, "get_base_model") else model
+    name = "is_activation_checkpointing" if hasattr(type(base), "is_activation_checkpointing") else "is_gradient_checkpointing"
+    return bool(getattr(base, name, False))
+
+def _causal_token_logprobs(model, input_ids, attention_mask, labels, share_prefix=True):
     "log p(v | prompt, y_<i) at each answer position of a decoder-only LM: (N, T_y, V)."
     pad = model.config.pad_token_id if model.config.pad_token_id is not None else 0
-    T = input_ids.shape[1]
     ids = torch.cat([input_ids, labels.masked_fill(labels < 0, pad)], 1)          # (N, T + T_y) prompt, then answer
     mask = torch.cat([attention_mask, (labels >= 0).long()], 1)                    # answer padding is masked
     pos = (mask.cumsum(-1) - 1).clamp(min=0)                                       # positions from each row's first token
-    keep = {"logits_to_keep": labels.shape[1] + 1} if "logits_to_keep" in _forward_params(model) else {}
-    logits = model(input_ids=ids, attention_mask=mask, position_ids=pos, **keep).logits        # the LM head on the answer only
+    kw = {"logits_to_keep": labels.shape[1] + 1} if "logits_to_keep" in _forward_params(model) else {}
+    checkpointing = model.training and _checkpointing(model)                        # no cache then
+    P = shared_prefix_length(input_ids, attention_mask) if share_prefix and not checkpointing else 0
+    if P: kw.update(run_shared_prefix(model, ids, mask, pos, P), use_cache=True)
+    logits = model(input_ids=ids[:, P:], attention_mask=mask, position_ids=pos[:, P:], **kw).logits   # the LM head on the answer only
     return logits[:, -labels.shape[1] - 1:-1].float().log_softmax(-1)                          # (N, T_y, V)
+
+# %% ../nbs/07_generation.ipynb #d06165d0
+GENERIC_EXAMPLES = (   # (passage, question, answer), written for this library: general knowledge, short answers
+    ("Marie Curie / Marie Curie was born in Warsaw in 1867. She moved to Paris to study physics and chemistry, and in "
+     "1903 she shared the Nobel Prize in Physics.", "In which city was Marie Curie born?", "Warsaw"),
+    ("Golden Gate Bridge / The Golden Gate Bridge spans the strait between San Francisco Bay and the Pacific Ocean. "
+     "It was opened to traffic in 1937.", "When was the Golden Gate Bridge opened?", "1937"),
+    ("Wright Company / The Wright Company was an aircraft maker. It was founded in 1909 by Wilbur Wright and Orville "
+     "Wright, and its factory stood in Dayton, Ohio.", "Who founded the Wright Company?", "Wilbur Wright and Orville Wright"),
+    ("Reykjavik / Reykjavik is the capital of Iceland and lies on Faxa Bay. About 140,000 people live in the city, "
+     "which is also the country's main port.", "How many people live in Reykjavik?", "140,000"),
+)
+
+def example_passage(doc:dict|str,          # the worked example's gold passage (a KB record or a string)
+                    answer:str,             # its answer
+                    max_chars:int=240,      # about 60 tokens: four examples stay short beside the real passage
+                   ) -> str:
+    "A worked example's passage cut to the sentences around its answer (the title kept), so the examples stay short."
+    title, text = (doc.get("title") or "", doc["text"]) if isinstance(doc, dict) else ("", doc)
+    sents = [s for s in re.split(r"(?<=[.!?])\s+", clean_text(text)) if s]
+    hit = next((j for j, s in enumerate(sents) if answer.lower() in s.lower()), None)
+    if hit is None: window = text[:max_chars].rsplit(" ", 1)[0] if len(text) > max_chars else text
+    else:
+        lo = hi = hit
+        while True:   # grow the window a sentence at a time, before then after, while it fits
+            grown = [(lo - 1, hi)] if lo > 0 else []
+            grown += [(lo, hi + 1)] if hi + 1 < len(sents) else []
+            grown = [(a, b) for a, b in grown if len(" ".join(sents[a:b + 1])) <= max_chars]
+            if not grown: break
+            lo, hi = grown[0]
+        window = " ".join(sents[lo:hi + 1])
+    return f"{title} / {window}" if title else window
 
 # %% ../nbs/07_generation.ipynb #6309761c
 def build_tiny_causal_lm(tokenizer, d_model:int=64, layers:int=2, heads:int=2, ffn:int=128, seed:int=0,

@@ -12,7 +12,8 @@ from typing import NamedTuple
 import torch
 import matplotlib.pyplot as plt
 
-from .generation import _forward_params, is_causal, token_logprobs
+from .generation import (MIN_SHARED_PREFIX, _cache_arg, _forward_params, is_causal, run_shared_prefix,
+                                  shared_prefix_length, token_logprobs)
 
 # %% auto #0
 __all__ = ['split_docs', 'label_mask', 'rag_sequence_nll', 'rag_token_nll', 'Hypothesis', 'FusedContexts',
@@ -134,13 +135,9 @@ def _expand_docs(x, B, beams, k):
     return x.view(B, 1, k, *x.shape[1:]).expand(B, beams, k, *x.shape[1:]).reshape(B * beams * k, *x.shape[1:])
 
 # %% ../nbs/08_marginalization.ipynb #4bcbbb7e
-def _cache_arg(model) -> str:
-    "Name of the decoder-cache argument of `model.forward`: `cache` (transformers >= 5.2x) or `past_key_values`."
-    return "cache" if "cache" in _forward_params(model) else "past_key_values"
-
 class FusedContexts:
     "The N fused contexts of one decoding run, read once: a seq2seq encoder's outputs, or a decoder-only LM's prompts."
-    min_shared_prefix = 16   # a decoder-only prompt prefix shared by every row (worked examples) longer than this is run once
+    min_shared_prefix = MIN_SHARED_PREFIX   # a decoder-only prompt prefix every row shares (worked examples) is run once
 
     def __init__(self, model, input_ids:torch.Tensor, attention_mask:torch.Tensor):  # (N, T) from `encode_contexts`
         self.model, self.mask, self.causal = model, attention_mask, is_causal(model)
@@ -149,9 +146,7 @@ class FusedContexts:
 
     def shared_prefix(self) -> int:
         "How many leading columns every row holds identically (real tokens, no padding): the worked examples."
-        same = (self.input_ids == self.input_ids[:1]).all(0) & self.mask.bool().all(0)
-        n = int(same.long().cumprod(0).sum())
-        return n if n >= self.min_shared_prefix and len(self.input_ids) > 1 else 0
+        return shared_prefix_length(self.input_ids, self.mask, self.min_shared_prefix)
 
     def expand(self, B:int, beams:int, k:int) -> FusedContexts:
         "(B*k) rows -> (B*beams*k): every beam of question b reads question b's k contexts."
@@ -177,9 +172,7 @@ class FusedContexts:
             if "logits_to_keep" in _forward_params(m): cache["logits_to_keep"] = 1   # the LM head on the last position only
             P = self.shared_prefix() if past is None else 0
             if P:   # run the shared worked examples once, then every row from the cache of that one row
-                pre = m(input_ids=ids[:1, :P], attention_mask=mask[:1, :P], position_ids=pos[:1, :P], use_cache=True)
-                shared = getattr(pre, name); shared.batch_repeat_interleave(len(ids))
-                cache[name], ids = shared, ids[:, P:]
+                cache.update(run_shared_prefix(m, ids, mask, pos, P)); ids = ids[:, P:]
             out = m(input_ids=ids, attention_mask=mask, position_ids=pos[:, -ids.shape[1]:], use_cache=use_cache or bool(P), **cache)
         return out.logits[:, -1], (getattr(out, name) if use_cache else None)   # (N, V)
 

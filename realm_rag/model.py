@@ -23,7 +23,7 @@ from .data import load_knowledge_base, train_tokenizer
 from .encoders import BiEncoder
 from .retrieval import Retriever, RetrievalResult, _portable_name
 from .safe_io import CorruptFileError, atomic_dir, check_dir, recover_dir
-from .generation import (BUNDLED_GENERATOR, PromptTemplate, build_tiny_generator, encode_contexts,
+from .generation import (BUNDLED_GENERATOR, GENERIC_EXAMPLES, PromptTemplate, example_passage, build_tiny_generator, encode_contexts,
                                   encode_targets, is_causal, load_generator_and_tokenizer, token_logprobs, decode_answers)
 from .data import doc_text
 from .marginalization import rag_token_nll, rag_sequence_nll, rag_decode, sequence_doc_posterior
@@ -103,12 +103,12 @@ def _questions(questions, who) -> list[str]:
 
 # %% ../nbs/09_model.ipynb #acdda53e
 class REALMRAGModel(nn.Module):
-    "RAG over a dense retriever (trainable q(x), fixed d(z) index) and a seq2seq generator."
+    "RAG over a dense retriever (trainable q(x), fixed d(z) index) and a generator (decoder-only or seq2seq), or REALM's span reader."
     def __init__(self,
                  config:REALMRAGConfig=DEFAULT_CONFIG,  # model sizes, k, lengths (a dict is accepted)
                  model_type:str="rag_token",  # "rag_token", "rag_sequence", "rag" (= rag_token), or "realm" (span reader)
                  retriever=None,   # a Retriever (already indexed), a BiEncoder, a name/path; None = config's
-                 generator=None,   # a seq2seq model or a name/path (realm: a SpanReader or an encoder name/path); None = config's name, else a tiny one at prepare time
+                 generator=None,   # a generator model or a name/path (realm: a SpanReader or an encoder name/path); None = the config's generator_model_name (realm: reader_model_name), else a tiny one at prepare time
                  tokenizer=None,   # the generator's tokenizer (needed with a generator model object; realm: the reader's)
                 ):
         super().__init__()
@@ -125,7 +125,8 @@ class REALMRAGModel(nn.Module):
             self.encoder = split_towers(BiEncoder.from_pretrained(None if name is None else str(name),
                                                                   normalize=config.model.normalize_embeddings))
         else: raise TypeError(f"REALMRAGModel: retriever must be a Retriever, BiEncoder, name or path, got {type(retriever).__name__}")
-        if generator is None: generator = config.model.generator_model_name
+        if generator is None:
+            generator = config.model.reader_model_name if self.model_type == "realm" else config.model.generator_model_name
         if self.model_type == "realm":
             if isinstance(generator, (str, os.PathLike)):
                 generator = SpanReader.from_pretrained(str(generator), max_length=config.model.max_doc_length,
@@ -141,7 +142,8 @@ class REALMRAGModel(nn.Module):
         if generator is not None and tokenizer is None:
             raise ValueError("REALMRAGModel: a generator model object needs its tokenizer: pass tokenizer=")
         self.generator, self.tokenizer = generator, tokenizer
-        self.template = PromptTemplate() if self.causal else None   # a decoder-only generator reads a prompt
+        self.template = None                 # a decoder-only generator reads a prompt; built-in worked examples at first
+        if self.causal: self.template = PromptTemplate(examples=list(GENERIC_EXAMPLES[:config.model.num_worked_examples]))
 
     @property
     def causal(self) -> bool:
@@ -155,27 +157,54 @@ class REALMRAGModel(nn.Module):
             self._nl = (self.tokenizer, [i for i, t in enumerate(texts) if "\n" in t])
         return self._nl[1]
 
-    def add_lora(self, r:int=16, alpha:int=32, dropout:float=0.0,
+    def add_lora(self, r:int|None=None, alpha:int|None=None, dropout:float=0.0,
                  target_modules=("q_proj", "k_proj", "v_proj", "o_proj")) -> int:
-        "Train the generator through LoRA adapters (`peft`) on its attention projections: returns the trainable count."
+        "Train the generator through LoRA adapters (`peft`) of rank `r` (default `config.model.lora_rank`) on its attention projections: returns the trainable count."
         from peft import LoraConfig, get_peft_model
         if self.generator is None or self.model_type == "realm": raise ValueError("add_lora: needs a RAG generator")
-        self.generator = get_peft_model(self.generator, LoraConfig(r=r, lora_alpha=alpha, lora_dropout=dropout,
-                                                                   target_modules=list(target_modules), bias="none"))
+        if self.has_lora: raise ValueError("add_lora: the generator already has LoRA adapters")
+        r = self.config.model.lora_rank if r is None else r
+        if r < 1: raise ValueError(f"add_lora: rank r must be >= 1, got {r}")
+        alpha = 2 * r if alpha is None else alpha
+        with torch.random.fork_rng():                        # the adapters' initialisation follows the experiment seed
+            torch.manual_seed(self.config.experiment.seed)
+            self.generator = get_peft_model(self.generator, LoraConfig(r=r, lora_alpha=alpha, lora_dropout=dropout,
+                                                                       target_modules=list(target_modules), bias="none"))
         return sum(p.numel() for p in self.generator.parameters() if p.requires_grad)
 
+    @property
+    def has_lora(self) -> bool: return hasattr(self.generator, "merge_and_unload")   # a peft-wrapped generator
+
+    def uses_generic_examples(self) -> bool:
+        "True while a decoder-only generator reads the built-in `GENERIC_EXAMPLES` (no training data given yet)."
+        return self.causal and bool(self.template.examples) and all(tuple(e) in GENERIC_EXAMPLES for e in self.template.examples)
+
     def use_worked_examples(self, qa_pairs:list[dict], # QA records with gold_doc_ids in this model's knowledge base
-                            n:int=3, seed:int=0) -> list:
+                            n:int|None=None,  # how many; None: config.model.num_worked_examples
+                            seed:int|None=None) -> list:  # None: config.experiment.seed
         "Show a decoder-only generator `n` worked (passage, question, answer) examples drawn from `qa_pairs` (training data)."
         if not self.causal: raise ValueError("use_worked_examples: only a decoder-only generator reads worked examples")
         self._check_ready("use_worked_examples")
+        n = self.config.model.num_worked_examples if n is None else n
+        seed = self.config.experiment.seed if seed is None else seed
         by_id = {d["id"]: d for d in self.retriever.documents}
         usable = [q for q in qa_pairs if any(i in by_id for i in q.get("gold_doc_ids") or [])]
         if len(usable) < n: raise ValueError(f"use_worked_examples: {len(usable)} of the QA records have a gold document in the knowledge base; need {n}")
         picks = random.Random(seed).sample(usable, n)
-        self.template.examples = [(doc_text(next(by_id[i] for i in q["gold_doc_ids"] if i in by_id)), q["question"],
-                                   _answer(q.get("answers") or q["answer"])) for q in picks]
+        gold = lambda q: next(by_id[i] for i in q["gold_doc_ids"] if i in by_id)
+        self.template.examples = [(example_passage(gold(q), _answer(q.get("answers") or q["answer"])), q["question"],
+                                   _answer(q.get("answers") or q["answer"])) for q in picks]   # passages cut around the answer
         return self.template.examples
+
+    def prepare_for_training(self, train_data:list[dict]|None=None) -> REALMRAGModel:
+        """What fine-tuning a decoder-only generator needs, done once (the `Trainer` calls it): LoRA adapters of rank
+        `config.model.lora_rank` (0: every weight trains), and worked examples drawn from `train_data` in place of the
+        built-in ones. A seq2seq generator and REALM's reader train every weight and are left as they are."""
+        if not self.causal: return self
+        if train_data and self.uses_generic_examples():
+            with contextlib.suppress(ValueError): self.use_worked_examples(train_data)   # too few records: keep the built-in ones
+        if self.config.model.lora_rank > 0 and not self.has_lora: self.add_lora()
+        return self
 
     @property
     def device(self) -> torch.device: return next(self.encoder.parameters()).device
@@ -304,10 +333,12 @@ def generate(self:REALMRAGModel,
         tokens = [h[0].tokens or [self.generator.config.eos_token_id] for h in hyps]
         answers = decode_answers(self.tokenizer, tokens, cut=cut)
         if not return_details: return answers
-        T = max(map(len, tokens))
-        labels = torch.tensor([t + [-100] * (T - len(t)) for t in tokens], device=self.device)   # (B, T_y)
-        lp = token_logprobs(self.generator, enc["input_ids"], enc["attention_mask"], labels)    # (B*k, T_y, V)
-        posterior = sequence_doc_posterior(lp, doc_logprobs, labels)                            # (B, k)
+        if doc_logprobs.shape[1] == 1: posterior = torch.ones_like(doc_logprobs)                 # one document: nothing to weigh
+        else:
+            T = max(map(len, tokens))
+            labels = torch.tensor([t + [-100] * (T - len(t)) for t in tokens], device=self.device)   # (B, T_y)
+            lp = token_logprobs(self.generator, enc["input_ids"], enc["attention_mask"], labels)    # (B*k, T_y, V)
+            posterior = sequence_doc_posterior(lp, doc_logprobs, labels)                            # (B, k)
     prior = doc_logprobs.exp()
     return [{"question": q, "answer": a, "docs": docs, "doc_ids": [d["id"] for d in docs],
              "doc_scores": result.scores[b].tolist(), "doc_prior": prior[b].tolist(),

@@ -266,6 +266,7 @@ class Trainer:
         self.keep_checkpoints, self.show_progress, self.load_best_at_end = keep_checkpoints, show_progress, load_best_at_end
 
         self.accelerator = make_accelerator(config)
+        if hasattr(model, "prepare_for_training"): model.prepare_for_training(self.train_data)   # LoRA, worked examples
         self.named_params = _named_trainable(model)
         if lr_scale is None: lr_scale = default_lr_scale(model, config)
         self.optimizer = torch.optim.AdamW(param_groups(model, self.tc.weight_decay, self.tc.learning_rate, lr_scale),
