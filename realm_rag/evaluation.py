@@ -40,7 +40,8 @@ class REALMRAGEvaluator:
         out = []
         for s in tqdm(range(0, len(questions), batch_size), desc="evaluate", disable=not show_progress):
             batch = questions[s:s + batch_size]
-            details = self.model.retrieve_and_generate(batch, return_details=True, **generate_kw)
+            kw = {**generate_kw, "retrieved": generate_kw["retrieved"][s:s + batch_size]} if "retrieved" in generate_kw else generate_kw
+            details = self.model.retrieve_and_generate(batch, return_details=True, **kw)   # `retrieved`: this batch's documents
             if len(details) != len(batch):
                 raise ValueError(f"the model returned {len(details)} answers for {len(batch)} questions")
             out += details
@@ -65,11 +66,14 @@ def evaluate_dataset(self:REALMRAGEvaluator,
                      data,                       # QA records, or any `load_qa_pairs` source (path, Dataset)
                      batch_size:int=16,          # questions per `retrieve_and_generate` call
                      show_progress:bool=True,
-                     ks:tuple[int, ...]=(1, 5),  # cut-offs for hit@k / recall@k / mrr@k / ndcg@k
+                     ks:tuple[int, ...]|None=None, # cut-offs for hit@k / recall@k / mrr@k / ndcg@k; None: 1 and the model's k
                      max_examples:int|None=None, # evaluate only the first `max_examples` questions
                      **generate_kw,              # passed to `retrieve_and_generate` (num_beams, ...)
                     ) -> dict:
     "Answer metrics, retrieval metrics and per-question `records` of the model on `data`."
+    if ks is None:   # a cut-off beyond the documents the model retrieves would only repeat the last one
+        k = generate_kw.get("k") or getattr(getattr(self.config, "model", None), "num_retrieved_docs", 5)
+        ks = tuple(sorted({1, k}))
     qa = load_qa_pairs(data)[:max_examples]
     if not qa: raise ValueError("evaluate_dataset: the dataset is empty")
     t0 = time.perf_counter()

@@ -10,6 +10,7 @@ import contextlib, copy, dataclasses, json, os, random, shutil, tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
 import torch
 import torch.nn as nn
 from fastcore.basics import patch
@@ -313,6 +314,7 @@ def generate(self:REALMRAGModel,
              k:int|None=None,              # documents per question (default: config)
              return_details:bool=False,    # also return documents, scores, prior and posterior
              method:str="thorough",        # RAG-Sequence: "thorough" or "fast"
+             retrieved:RetrievalResult|None=None, # read these documents instead of retrieving (BM25, hybrid, gold passages of this knowledge base)
              **kwargs,                     # passed to `rag_decode` (length_penalty, ...); realm: `SpanReader.predict` (aggregate, ...)
             ) -> list:
     "Answer each question: a list of strings, or of dicts with the documents when `return_details`."
@@ -320,8 +322,8 @@ def generate(self:REALMRAGModel,
     if not isinstance(num_beams, int) or isinstance(num_beams, bool) or num_beams < 1:
         raise ValueError(f"REALMRAGModel.generate: num_beams must be an int >= 1, got {num_beams!r}")
     if not questions: return []
-    if self.model_type == "realm": return self._realm_generate(questions, k, return_details, **kwargs)
-    result = self.retrieve(questions, k)
+    result = self.retrieve(questions, k) if retrieved is None else self._given(questions, retrieved)
+    if self.model_type == "realm": return self._realm_generate(questions, result, return_details, **kwargs)
     with torch.no_grad(), eval_mode(self):
         doc_logprobs = self.retriever.doc_logprobs(questions, result).to(self.device)     # (B, k)
         enc = self._contexts(questions, result)                                            # (B*k, T)
@@ -344,6 +346,20 @@ def generate(self:REALMRAGModel,
              "doc_scores": result.scores[b].tolist(), "doc_prior": prior[b].tolist(),
              "doc_posterior": posterior[b].tolist()}
             for b, (q, a, docs) in enumerate(zip(questions, answers, result.documents))]
+
+@patch
+def _given(self:REALMRAGModel, questions:list[str], result:RetrievalResult) -> RetrievalResult:
+    "Documents chosen elsewhere, checked, with their d(z) from this model's index so that p(z|x) can be scored."
+    self._check_ready("generate")
+    if len(result) != len(questions):
+        raise ValueError(f"REALMRAGModel.generate: retrieved holds {len(result)} document lists for {len(questions)} questions")
+    if result.doc_embeddings is not None: return result
+    idx = np.asarray(result.indices)
+    if idx.ndim != 2 or (idx < 0).any() or (idx >= len(self.retriever)).any() or \
+       any(self.retriever.documents[i]["id"] != d["id"] for row, docs in zip(idx, result.documents) for i, d in zip(row, docs)):
+        raise ValueError("REALMRAGModel.generate: retrieved.indices must be positions in this model's knowledge base "
+                         "(use a retriever over the same documents, in the same order)")
+    return dataclasses.replace(result, doc_embeddings=self.retriever.doc_embeddings[idx])
 
 @patch
 def retrieve_and_generate(self:REALMRAGModel, questions:list[str], return_details:bool=False, **kwargs) -> list:
@@ -479,10 +495,9 @@ def _realm_loss(self:REALMRAGModel, questions:list[str], answers, k:int|None=Non
             "answerable": out["answerable"], "num_skipped": out["num_skipped"]}
 
 @patch
-def _realm_generate(self:REALMRAGModel, questions:list[str], k:int|None=None, return_details:bool=False,
+def _realm_generate(self:REALMRAGModel, questions:list[str], result:RetrievalResult, return_details:bool=False,
                     aggregate:str="max", **kwargs) -> list:
-    "Best span per question by p(z|x) p(s|z,x); details as for the RAG types (posterior given the predicted span)."
-    result = self.retrieve(questions, k)
+    "Best span per question by p(z|x) p(s|z,x) over the retrieved `result`; details as for the RAG types."
     with torch.no_grad(), eval_mode(self):
         doc_logprobs = self.retriever.doc_logprobs(questions, result)                   # (B, k)
         preds = self.generator.predict(questions, result.documents, doc_logprobs, aggregate=aggregate, **kwargs)

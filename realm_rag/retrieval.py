@@ -37,6 +37,11 @@ class RetrievalResult:
     def ids(self) -> list[list[str]]:
         "Document ids, best first, for each question."
         return [[d["id"] for d in docs] for docs in self.documents]
+    def __getitem__(self, s: slice) -> RetrievalResult:
+        "The results of the questions in slice `s` (batches of a larger retrieval)."
+        if not isinstance(s, slice): raise TypeError(f"RetrievalResult: index with a slice such as result[0:8], got {s!r}")
+        emb = None if self.doc_embeddings is None else self.doc_embeddings[s]
+        return RetrievalResult(self.documents[s], self.scores[s], self.indices[s], emb)
 
 # %% ../nbs/05_retrieval.ipynb #014131fe
 def _as_documents(documents) -> list[dict]:
