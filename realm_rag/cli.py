@@ -16,7 +16,7 @@ from .metrics import retrieval_metrics
 from .training import add_train_parser, run_train
 
 # %% auto #0
-__all__ = ['GENERATORS', 'closed_book_metrics', 'quickstart', 'build_parser', 'main']
+__all__ = ['GENERATORS', 'closed_book_metrics', 'quickstart', 'demo', 'build_parser', 'main']
 
 # %% ../nbs/99_cli.ipynb #d1b38f13
 GENERATORS = ("smollm2", "tiny-t5")   # the pretrained SmolLM2-135M-Instruct (LoRA fine-tune), or a T5 trained from nothing
@@ -35,10 +35,8 @@ def _quickstart_config(generator, read_k, num_steps, seed, encoder, output_dir):
 def closed_book_metrics(model, qa_pairs:list[dict], show_progress:bool=False) -> dict:
     "The evaluator's metrics with every passage emptied: what the model answers from its own weights alone."
     from realm_rag.evaluation import REALMRAGEvaluator
-    docs = model.retriever.documents
-    model.retriever.documents = [{**d, "title": "", "text": ""} for d in docs]
-    try: return REALMRAGEvaluator(model).evaluate_dataset(qa_pairs, show_progress=show_progress)
-    finally: model.retriever.documents = docs
+    from realm_rag.model import without_passages
+    with without_passages(model): return REALMRAGEvaluator(model).evaluate_dataset(qa_pairs, show_progress=show_progress)
 
 def quickstart(
     num_docs:int=200,       # passages in the synthetic world
@@ -126,6 +124,28 @@ def quickstart(
             print(f"  {rank}.{mark} [{s:.3f}] {d['title']}: {d['text'][:110]}...", file=out)
     return m
 
+# %% ../nbs/99_cli.ipynb #3998007a
+def demo(port:int=8866,                      # the port on 127.0.0.1
+         model_dir:str="outputs/quickstart/best_model",  # the quick start's saved model (used when it exists)
+         num_docs:int=200, seed:int=0,       # the quick start's world
+         timeout:float=120, out=None) -> int:
+    "Serve the QA demo with Voilà until Ctrl-C; returns the server's exit status."
+    from pathlib import Path
+    from realm_rag.demo import serve_demo, stop_server, wait_for_server
+    out = out or sys.stdout
+    saved = Path(model_dir).resolve() if model_dir and (Path(model_dir) / "manifest.json").exists() else None
+    print(f"model: {saved or 'the default SmolLM2, no training (run realm-rag quickstart to serve its fine-tuned model)'}", file=out)
+    proc, url = serve_demo(port, saved, num_docs, seed)
+    try:
+        wait_for_server(url, proc, timeout)
+        print(f"the QA demo is served at {url}  (the page takes a few seconds to load the model; Ctrl-C stops the server)",
+              file=out, flush=True)
+        proc.wait()
+    except KeyboardInterrupt: print("stopping the demo server ...", file=out, flush=True)
+    finally: code = stop_server(proc)
+    print(f"demo server stopped (exit status {code})", file=out)
+    return code
+
 # %% ../nbs/99_cli.ipynb #9fabce1d
 def _int_at_least(lo:int):
     "An argparse type: an int >= `lo`, else a one-line error naming the value."
@@ -156,6 +176,11 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--output_dir", default="outputs/quickstart", help="trained model saved here, loaded on the next run")
     q.add_argument("--no_progress", action="store_true", help="hide progress bars")
     add_train_parser(sub)  # `realm-rag train ...`: the seed's training flags (10_training)
+    d = sub.add_parser("demo", help="serve the interactive QA demo (17_demo) with Voila on 127.0.0.1 until Ctrl-C")
+    d.add_argument("--port", type=_int_at_least(1), default=8866, help="port on 127.0.0.1")
+    d.add_argument("--model_dir", default="outputs/quickstart/best_model", help="saved model to serve (default: the quick start's, if it exists)")
+    d.add_argument("--num_docs", type=_int_at_least(20), default=200, help="passages in the world (the quick start's)")
+    d.add_argument("--seed", type=_int_at_least(0), default=0, help="world seed (the quick start's)")
     for s in sub.choices.values():  # SUPPRESS: a sub-parser's default must not undo `realm-rag --debug <job>`
         s.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show the full traceback of an error")
     return p
@@ -188,6 +213,8 @@ def _run(args):
                    show_progress=not args.no_progress)
     elif args.command == "train":
         run_train(args)
+    elif args.command == "demo":
+        demo(port=args.port, model_dir=args.model_dir, num_docs=args.num_docs, seed=args.seed)
 
 # %% ../nbs/99_cli.ipynb #9b007091
 def main(argv:list[str]|None=None) -> int:

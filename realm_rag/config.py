@@ -109,6 +109,7 @@ class ModelConfig(_Section):
     reader_model_name: str | None = None  # REALM's span reader (model_type="realm"): an encoder's hub id or local path; None = a tiny BERT built from the sizes below
     num_worked_examples: int = 4  # decoder-only generator: worked (passage, question, answer) examples before each prompt, the built-in generation.GENERIC_EXAMPLES (4) until training data is given; 0 = none
     lora_rank: int = 16  # decoder-only generator: fine-tune rank-r LoRA adapters on the attention projections (peft); 0 = train every weight
+    finetune_with_examples: bool = True  # decoder-only generator: keep worked examples (drawn from the training data) in the prompt while fine-tuning (best for a few steps, as in the quick start); False = the Trainer drops them (shorter prompts, better after ~20+ steps)
     retriever_model_name: str | None = None  # hub id or local path of the bi-encoder; None = bundled all-MiniLM-L6-v2
     num_retrieved_docs: int = 2  # k: documents retrieved per question (RAG uses 5 or 10; each costs one generator pass on a CPU)
     max_generation_length: int = 16  # maximum number of generated answer tokens

@@ -27,12 +27,12 @@ from .safe_io import CorruptFileError, atomic_dir, check_dir, recover_dir
 from .generation import (BUNDLED_GENERATOR, GENERIC_EXAMPLES, PromptTemplate, example_passage, build_tiny_generator, encode_contexts,
                                   encode_targets, is_causal, load_generator_and_tokenizer, token_logprobs, decode_answers)
 from .data import doc_text
-from .marginalization import rag_token_nll, rag_sequence_nll, rag_decode, sequence_doc_posterior
+from .marginalization import doc_posteriors, rag_token_nll, rag_sequence_nll, rag_decode, sequence_doc_posterior
 from .span_reader import SpanReader
 
 # %% auto #0
 __all__ = ['MODEL_TYPES', 'FORMAT_VERSION', 'REQUIRED_FILES', 'RAG_TYPES', 'check_model_type', 'split_towers', 'build_generator',
-           'build_reader', 'eval_mode', 'REALMRAGModel']
+           'build_reader', 'eval_mode', 'without_passages', 'REALMRAGModel']
 
 # %% ../nbs/09_model.ipynb #2da4a439
 MODEL_TYPES = {"rag_token": "rag_token", "rag": "rag_token", "rag_sequence": "rag_sequence", "realm": "realm"}
@@ -86,6 +86,14 @@ def eval_mode(module:nn.Module):
     try: yield module
     finally:
         for m, mode in modes.items(): m.training = mode
+
+@contextmanager
+def without_passages(model):
+    "Inside the block the model's retriever hands over empty passages (same ids and ranks): a closed book."
+    docs = model.retriever.documents
+    model.retriever.documents = [{**d, "title": "", "text": ""} for d in docs]
+    try: yield model
+    finally: model.retriever.documents = docs
 
 def _answer(a) -> str:
     "An answer string from a string or a list of gold answers (the first)."
@@ -200,9 +208,11 @@ class REALMRAGModel(nn.Module):
     def prepare_for_training(self, train_data:list[dict]|None=None) -> REALMRAGModel:
         """What fine-tuning a decoder-only generator needs, done once (the `Trainer` calls it): LoRA adapters of rank
         `config.model.lora_rank` (0: every weight trains), and worked examples drawn from `train_data` in place of the
-        built-in ones. A seq2seq generator and REALM's reader train every weight and are left as they are."""
+        built-in ones — or none at all when `config.model.finetune_with_examples` is False.
+        A seq2seq generator and REALM's reader train every weight and are left as they are."""
         if not self.causal: return self
-        if train_data and self.uses_generic_examples():
+        if not self.config.model.finetune_with_examples: self.template.examples = []
+        elif train_data and self.uses_generic_examples():
             with contextlib.suppress(ValueError): self.use_worked_examples(train_data)   # too few records: keep the built-in ones
         if self.config.model.lora_rank > 0 and not self.has_lora: self.add_lora()
         return self
@@ -335,16 +345,19 @@ def generate(self:REALMRAGModel,
         tokens = [h[0].tokens or [self.generator.config.eos_token_id] for h in hyps]
         answers = decode_answers(self.tokenizer, tokens, cut=cut)
         if not return_details: return answers
-        if doc_logprobs.shape[1] == 1: posterior = torch.ones_like(doc_logprobs)                 # one document: nothing to weigh
+        T = max(map(len, tokens))
+        if doc_logprobs.shape[1] == 1:                                                          # one document: nothing to weigh
+            posterior, token_post = torch.ones_like(doc_logprobs), doc_logprobs.new_ones(len(tokens), 1, T)
         else:
-            T = max(map(len, tokens))
             labels = torch.tensor([t + [-100] * (T - len(t)) for t in tokens], device=self.device)   # (B, T_y)
             lp = token_logprobs(self.generator, enc["input_ids"], enc["attention_mask"], labels)    # (B*k, T_y, V)
             posterior = sequence_doc_posterior(lp, doc_logprobs, labels)                            # (B, k)
+            token_post = doc_posteriors(lp, doc_logprobs, labels)                                   # (B, k, T_y)
     prior = doc_logprobs.exp()
     return [{"question": q, "answer": a, "docs": docs, "doc_ids": [d["id"] for d in docs],
              "doc_scores": result.scores[b].tolist(), "doc_prior": prior[b].tolist(),
-             "doc_posterior": posterior[b].tolist()}
+             "doc_posterior": posterior[b].tolist(), "answer_tokens": [self.tokenizer.decode([t]) for t in tokens[b]],
+             "token_posterior": token_post[b, :, :len(tokens[b])].tolist()}                     # (k, its T) p(z | x, y_<=i)
             for b, (q, a, docs) in enumerate(zip(questions, answers, result.documents))]
 
 @patch

@@ -21,7 +21,7 @@ from .metrics import normalize_answer, retrieval_metrics
 
 # %% auto #0
 __all__ = ['BUNDLED_RETRIEVER', 'RetrievalResult', 'Retriever', 'encoder_identity', 'BM25Retriever', 'reciprocal_rank_fusion',
-           'rrf_fuse', 'HybridRetriever', 'evaluate_retrieval', 'compare_retrievers']
+           'rrf_fuse', 'HybridRetriever', 'AnswerMatcher', 'evaluate_retrieval', 'compare_retrievers']
 
 # %% ../nbs/05_retrieval.ipynb #29b00162
 @dataclass
@@ -42,6 +42,10 @@ class RetrievalResult:
         if not isinstance(s, slice): raise TypeError(f"RetrievalResult: index with a slice such as result[0:8], got {s!r}")
         emb = None if self.doc_embeddings is None else self.doc_embeddings[s]
         return RetrievalResult(self.documents[s], self.scores[s], self.indices[s], emb)
+    def top(self, k: int) -> RetrievalResult:
+        "The first `k` documents of every question (a deeper retrieval cut to what a model reads)."
+        emb = None if self.doc_embeddings is None else self.doc_embeddings[:, :k]
+        return RetrievalResult([d[:k] for d in self.documents], self.scores[:, :k], self.indices[:, :k], emb)
 
 # %% ../nbs/05_retrieval.ipynb #014131fe
 def _as_documents(documents) -> list[dict]:
@@ -358,15 +362,20 @@ class HybridRetriever:
                                np.ascontiguousarray(d_emb, dtype=np.float32))
 
 # %% ../nbs/05_retrieval.ipynb #448411d7
-class _AnswerMatcher:
+class AnswerMatcher:
     "Cached DPR-style answer matching: a normalised answer occurs as whole tokens in a normalised document."
     def __init__(self, documents): self.documents, self.cache = documents, {}
     @staticmethod
     def norm(s): return " " + " ".join(normalize_answer(unicodedata.normalize("NFD", str(s))).split()) + " "
     def answers(self, answers): return [a for a in map(self.norm, answers) if a.strip()]
     def __call__(self, i, norm_answers):
+        "Does document `i` hold one of the answers (normalised by `answers`)?"
         if i not in self.cache: self.cache[i] = self.norm(doc_text(self.documents[i]))
         return any(a in self.cache[i] for a in norm_answers)
+    def holding(self, answers) -> list[int]:
+        "Positions of every document that holds one of `answers` (raw strings)."
+        norm = self.answers(answers)
+        return [i for i in range(len(self.documents)) if self(i, norm)]
 
 def _check_qa(qa_pairs, who):
     if not qa_pairs: raise ValueError(f"{who}: qa_pairs is empty")
@@ -388,7 +397,7 @@ def _score(retriever, qa_pairs, indices, ks, answer_hits):
     docs = retriever.documents
     out = retrieval_metrics([[docs[i]["id"] for i in row] for row in indices], [qa["gold_doc_ids"] for qa in qa_pairs], ks=ks)
     if answer_hits:
-        match, first = _AnswerMatcher(docs), []  # rank of the first answer-bearing document (inf: none)
+        match, first = AnswerMatcher(docs), []  # rank of the first answer-bearing document (inf: none)
         for qa, row in zip(qa_pairs, indices):
             norm = match.answers(qa["answers"])
             first.append(next((r for r, i in enumerate(row) if match(int(i), norm)), np.inf))
