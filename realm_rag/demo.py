@@ -6,7 +6,7 @@ Docs: https://realm-rag.github.io/realm_rag/demo.html.md"""
 
 # %% ../nbs/17_demo.ipynb #4b1e8329
 from __future__ import annotations
-import html, os, re, shutil, signal, socket, subprocess, sys, tempfile, time, urllib.request
+import concurrent.futures, html, os, re, shutil, signal, socket, subprocess, sys, tempfile, time, urllib.request
 from pathlib import Path
 
 import ipywidgets as W
@@ -48,7 +48,8 @@ def token_posterior_html(detail:dict) -> str:
     "A table: one row per passage, one column per answer token, each cell p(z | x, y_<=i) as its shade."
     toks, post = detail.get("answer_tokens") or [], detail.get("token_posterior") or []
     if not toks: return ""
-    head = "".join(f"<th style='padding:2px 6px'>{html.escape(t)}</th>" for t in toks)
+    shown = lambda t: t.replace("\n", "⏎") if t.strip() else (t.replace("\n", "⏎") or "∅")   # a newline ends a prompted answer
+    head = "".join(f"<th style='padding:2px 6px'>{html.escape(shown(t))}</th>" for t in toks)
     body = "".join(f"<tr><td style='padding:2px 6px'>{i + 1}. {html.escape((d.get('title') or d['id'])[:24])}</td>" +
                    "".join(f"<td style='padding:2px 6px;background:rgba(221,132,82,{p:.2f})'>{p:.2f}</td>" for p in row) + "</tr>"
                    for i, (d, row) in enumerate(zip(detail["docs"], post)))
@@ -225,8 +226,13 @@ _CHROME_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--d
 def drive_in_browser(url:str, question:str, screenshot:str|os.PathLike|None=None,
                      timeout:float=180, executable:str=CHROMIUM) -> dict:
     "Open the demo at `url` in headless Chromium, ask `question`, wait for the answer: its text, k, the passages shown, the seconds."
-    from playwright.sync_api import sync_playwright
     if not Path(executable).exists(): raise FileNotFoundError(f"{executable}: no Chromium here (Debian: apt-get install chromium)")
+    # Playwright's sync API refuses a thread with a running asyncio loop (a Jupyter kernel has one): use a thread of its own
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(_drive, url, question, screenshot, timeout, executable).result()
+
+def _drive(url, question, screenshot, timeout, executable) -> dict:
+    from playwright.sync_api import sync_playwright
     ms, t0 = int(timeout * 1000), time.time()
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=executable, headless=True, args=_CHROME_ARGS)

@@ -293,9 +293,11 @@ MIN_SHARED_PREFIX = 16   # a prompt prefix that every row holds (worked examples
 
 def shared_prefix_length(input_ids:torch.Tensor, attention_mask:torch.Tensor, # (N, T) left-padded prompts
                          min_length:int=MIN_SHARED_PREFIX) -> int:
-    "How many leading columns every row holds identically, all real tokens (the worked examples); 0 if under `min_length`."
+    """How many leading columns every row holds identically, all real tokens (the worked examples); 0 if under
+    `min_length`. At most T - 1: every row keeps one column of its own (identical rows, e.g. a closed book's empty
+    passages, would otherwise leave nothing to run after the prefix)."""
     same = (input_ids == input_ids[:1]).all(0) & attention_mask.bool().all(0)   # (T,)
-    n = int(same.long().cumprod(0).sum())
+    n = min(int(same.long().cumprod(0).sum()), input_ids.shape[1] - 1)
     return n if n >= min_length and len(input_ids) > 1 else 0
 
 def run_shared_prefix(model, ids:torch.Tensor, mask:torch.Tensor, pos:torch.Tensor, P:int) -> dict:

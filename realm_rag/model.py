@@ -6,7 +6,7 @@ Docs: https://realm-rag.github.io/realm_rag/model.html.md"""
 
 # %% ../nbs/09_model.ipynb #a8a222df
 from __future__ import annotations
-import contextlib, copy, dataclasses, json, os, random, shutil, tempfile
+import contextlib, copy, dataclasses, json, os, random, shutil, tempfile, warnings
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -175,7 +175,8 @@ class REALMRAGModel(nn.Module):
         r = self.config.model.lora_rank if r is None else r
         if r < 1: raise ValueError(f"add_lora: rank r must be >= 1, got {r}")
         alpha = 2 * r if alpha is None else alpha
-        with torch.random.fork_rng():                        # the adapters' initialisation follows the experiment seed
+        with torch.random.fork_rng(), warnings.catch_warnings():   # the adapters' initialisation follows the experiment seed
+            warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning)  # peft asks transformers' deprecated name
             torch.manual_seed(self.config.experiment.seed)
             self.generator = get_peft_model(self.generator, LoraConfig(r=r, lora_alpha=alpha, lora_dropout=dropout,
                                                                        target_modules=list(target_modules), bias="none"))
