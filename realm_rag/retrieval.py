@@ -14,7 +14,7 @@ import torch
 from fastcore.basics import patch
 from tqdm.auto import tqdm
 from .data import doc_text, load_knowledge_base
-from .encoders import BiEncoder
+from .encoders import BiEncoder, display_name
 from .indexing import DenseIndex, IndexMismatchError, docs_fingerprint
 from .safe_io import CorruptFileError, atomic_dir, atomic_write_json, check_dir
 from .metrics import normalize_answer, retrieval_metrics
@@ -91,7 +91,7 @@ class Retriever:
 
     def __len__(self): return len(self.documents)
     def __repr__(self):
-        return f"Retriever({len(self)} documents, kind={self.index.kind!r}, dim={self.index.dim}, encoder={getattr(self.encoder, 'name_or_path', None)!r})"
+        return f"Retriever({len(self)} documents, kind={self.index.kind!r}, dim={self.index.dim}, encoder={display_name(getattr(self.encoder, 'name_or_path', None))!r})"
 
     @property
     def doc_embeddings(self) -> np.ndarray:
