@@ -28,22 +28,11 @@ class _Vocab:
     def __len__(self): return self.n
 
 
-def hf_rag(cls, generator, n_docs, epsilon=0.0, reduce_loss=True):
-    "A transformers RAG model around `generator` (same module), as built in nbs/08_marginalization."
-    from transformers import DPRConfig, DPRQuestionEncoder, RagConfig
-    qcfg = DPRConfig(vocab_size=generator.config.vocab_size, hidden_size=32, num_hidden_layers=1,
-                     num_attention_heads=2, intermediate_size=64)
-    g = generator.config
-    cfg = RagConfig.from_question_encoder_generator_configs(
-        qcfg, g, n_docs=n_docs, label_smoothing=epsilon, reduce_loss=reduce_loss, pad_token_id=g.pad_token_id,
-        bos_token_id=g.bos_token_id, eos_token_id=g.eos_token_id, decoder_start_token_id=g.decoder_start_token_id)
-    return cls(config=cfg, question_encoder=DPRQuestionEncoder(qcfg), generator=generator)
-
-
-def hf_labels(labels, g):
-    "Our labels (B, T) -> transformers RAG labels (B, T+1): decoder start in front, -100 -> pad id."
-    start = torch.full((labels.shape[0], 1), g.decoder_start_token_id)
-    return torch.cat([start, labels.masked_fill(labels == -100, g.pad_token_id)], 1)
+class _Trained(torch.nn.Module):
+    "What one side's optimiser updates: the generator and the document scores."
+    def __init__(self, gen, scores):
+        super().__init__()
+        self.gen, self.scores = gen, torch.nn.Parameter(scores.clone())
 
 
 def make_batch(V, B, k, src_len, tgt_len, seed=0):
@@ -83,7 +72,8 @@ def main():
     torch.set_num_threads(args.threads)
     from transformers import RagSequenceForGeneration, RagTokenForGeneration
     from realm_rag.generation import build_tiny_generator, token_logprobs
-    from realm_rag.marginalization import rag_sequence_nll, rag_token_nll
+    from realm_rag.marginalization import hf_labels, hf_rag, rag_sequence_nll, rag_token_nll
+    from realm_rag.training import configure_optimizer
     print("machine:", machine_note(), "(the CPU may be shared with other jobs; numbers are wall-clock)")
     B, k = args.batch, args.k
     ids, mask, labels, scores0 = make_batch(args.vocab, B, k, args.src_len, args.tgt_len)
@@ -99,11 +89,11 @@ def main():
         for name, cls, nll in [("RAG-Token", RagTokenForGeneration, rag_token_nll),
                                ("RAG-Sequence", RagSequenceForGeneration, rag_sequence_nll)]:
             ours_gen, theirs_gen = copy.deepcopy(gen0).train(), copy.deepcopy(gen0).train()
-            theirs = hf_rag(cls, theirs_gen, k, args.epsilon).train()
-            s_ours = scores0.clone().requires_grad_(True); s_theirs = scores0.clone().requires_grad_(True)
-            opt_ours = torch.optim.AdamW([*ours_gen.parameters(), s_ours], lr=1e-4)
-            opt_theirs = torch.optim.AdamW([*theirs_gen.parameters(), s_theirs], lr=1e-4)   # question encoder unused
-            hl = hf_labels(labels, theirs_gen.config)
+            theirs = hf_rag(cls, theirs_gen, k, args.epsilon, reduce_loss=True).train()
+            ours_m, theirs_m = _Trained(ours_gen, scores0), _Trained(theirs_gen, scores0)   # question encoder unused
+            s_ours, s_theirs = ours_m.scores, theirs_m.scores
+            opt_ours, opt_theirs = configure_optimizer(ours_m, lr=1e-4), configure_optimizer(theirs_m, lr=1e-4)
+            hl = hf_labels(labels, theirs_gen)
 
             def loss_ours():
                 lp = token_logprobs(ours_gen, ids, mask, labels)                   # (B*k, T_y, V)

@@ -15,6 +15,7 @@ knowledge base with the source passage in context (`span_masking.warm_up_generat
 
 Stage 1 (world, tokenizer, MiniLM retrieval for every question) runs on the CPU and is cached in
 bench/results/rag_world/ (delete it to recompute). Stage 2 trains each generator from scratch with AdamW
+(`training.configure_optimizer`, the workbook's one optimiser rule, in its one loop `training.fit`)
 (linear warm-up over 100 steps, gradient clipping at 1.0) on batches of 32 questions, and every `--every` steps
 decodes the first 300 validation questions greedily (RAG-Token's marginal next-token distribution) and prints their
 exact match. Validation questions ask about facts that no training question asked.
@@ -29,6 +30,8 @@ from realm_rag.data import create_sample_data, train_tokenizer
 from realm_rag.generation import build_tiny_generator, encode_contexts, encode_targets, token_logprobs, decode_answers
 from realm_rag.marginalization import rag_token_nll, rag_sequence_nll, rag_decode
 from realm_rag.metrics import exact_match
+from realm_rag.safe_io import atomic_write_json
+from realm_rag.training import Callback, configure_optimizer, fit, make_scheduler
 
 CONFIGS = {  # name -> (documents per question k (0 = closed book), marginalisation)
     "rag_token": (3, "token"), "rag_sequence": (3, "sequence"), "closed_book": (0, "token")}
@@ -56,8 +59,7 @@ def stage1(cache: Path, num_docs: int, num_examples: int, prefix_space: bool = F
         out[split] = {"idx": res.indices.tolist(), "scores": res.scores.tolist()}
         hit = sum(any(kb[j]["id"] in q["gold_doc_ids"] for j in row[:3]) for q, row in zip(qs, res.indices.tolist()))
         print(f"{split}: {len(qs)} questions, gold passage in MiniLM top-3: {hit / len(qs):.3f}", flush=True)
-    tmp = cache / "retrieval.json.tmp"
-    tmp.write_text(json.dumps(out)); os.replace(tmp, cache / "retrieval.json")
+    atomic_write_json(cache / "retrieval.json", out)
 
 def train_one(name, k, marg, args, d, R, tok, dev):
     torch.manual_seed(0)
@@ -83,8 +85,8 @@ def train_one(name, k, marg, args, d, R, tok, dev):
         return enc["input_ids"].view(len(qs), kk, -1).to(dev), enc["attention_mask"].view(len(qs), kk, -1).to(dev), dl.to(dev)
     TR, VA = pre("train", tr), pre("val", va)
     LAB = encode_targets(tok, [q["answer"] for q in tr], 32).to(dev)
-    opt = torch.optim.AdamW(gen.parameters(), lr=args.lr, weight_decay=0.01)
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1, (s + 1) / 100))
+    opt = configure_optimizer(gen, lr=args.lr, weight_decay=0.01)   # the workbook's one optimiser rule
+    sched = make_scheduler(opt, warmup_steps=100)                     # linear warm-up over 100 steps, then constant
     nll_fn = rag_token_nll if marg == "token" else rag_sequence_nll
     g, B, t0, rows = torch.Generator().manual_seed(0), 32, time.time(), []
     def evaluate():
@@ -94,19 +96,23 @@ def train_one(name, k, marg, args, d, R, tok, dev):
         gen.train()
         preds = decode_answers(tok, [h[0].tokens for h in hyps])
         return sum(exact_match(p, q["answers"]) for p, q in zip(preds, va)) / len(va)
-    for s in range(1, args.steps + 1):
-        idx = torch.randint(len(tr), (B,), generator=g).to(dev)
+    def loss_fn(idx):
         ids, am, dl, labels = TR[0][idx], TR[1][idx], TR[2][idx], LAB[idx]
         kk = ids.shape[1]
         labels = labels[:, :int((labels != -100).sum(1).max())]
         Lx = int(am.sum(-1).max()); ids, am = ids[..., :Lx], am[..., :Lx]
         lp = token_logprobs(gen, ids.reshape(B * kk, -1), am.reshape(B * kk, -1), labels)   # (B*k, T_y, V)
-        loss = nll_fn(lp, dl, labels).mean()
-        opt.zero_grad(); loss.backward(); torch.nn.utils.clip_grad_norm_(gen.parameters(), 1.0); opt.step(); sched.step()
-        if s % args.every == 0:
+        return {"loss": nll_fn(lp, dl, labels).mean()}
+    class Evaluate(Callback):
+        def after_step(self, rec):
+            s = rec["step"] + 1
+            if s % args.every: return
             em = evaluate()
-            rows.append({"model": name, "step": s, "loss": round(loss.item(), 3), "val_em": em, "seconds": round(time.time() - t0)})
-            print(f"{name:13s} step {s:5d}  loss {loss.item():6.3f}  val EM {em:.3f}  [{time.time() - t0:.0f}s]", flush=True)
+            rows.append({"model": name, "step": s, "loss": round(rec["loss"], 3), "val_em": em, "seconds": round(time.time() - t0)})
+            print(f"{name:13s} step {s:5d}  loss {rec['loss']:6.3f}  val EM {em:.3f}  [{time.time() - t0:.0f}s]", flush=True)
+    gen.train()
+    fit(loss_fn, lambda step: [torch.randint(len(tr), (B,), generator=g).to(dev)], opt, args.steps, sched,
+        max_grad_norm=1.0, callbacks=[Evaluate()], show_progress=False)
     return rows
 
 def main():

@@ -4,7 +4,8 @@ the gold paragraph given (the reader's ceiling).
 The reader starts from the bundled all-MiniLM-L6-v2 encoder (fresh span head), the query tower from the same MiniLM;
 the document index (all 2,067 dev paragraphs, MiniLM) stays fixed. Questions are split by article (80 % of the
 articles, seeded, for training); `--num_train` training questions are sampled for one pass, `--num_test` test
-questions are answered retrieving from all paragraphs. The same code runs in nbs/15_span_reader.ipynb (slow cells).
+questions are answered retrieving from all paragraphs. It runs `realm_rag.span_reader.squad_reader_run`, which
+nbs/15_span_reader.ipynb also runs (slow cells).
 Paragraph embeddings are cached in the git-ignored runs/squad-minilm (shared with bench/squad_retrieval.py).
 
 Usage (from the repository root):
@@ -14,67 +15,11 @@ Usage (from the repository root):
 import argparse, json, time
 from pathlib import Path
 
-import numpy as np
 import torch
-from tqdm.auto import tqdm
 
-from realm_rag.config import DEFAULT_CONFIG
-from realm_rag.data import load_squad
-from realm_rag.encoders import default_retriever_path
-from realm_rag.evaluation import REALMRAGEvaluator
-from realm_rag.model import REALMRAGModel
-from realm_rag.retrieval import Retriever
-from realm_rag.span_reader import SpanReader, gold_passage_metrics, split_by_article
+from realm_rag.span_reader import squad_reader_run
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def squad_reader_run(num_train=240, num_test=150, train_k=3, test_k=5, max_length=192, batch_size=4,
-                     lrs=(1e-4, 1e-3, 1e-5), seed=0, cache_dir=None, show_progress=True, device="cpu") -> dict:
-    "Fine-tune a MiniLM span reader + query tower on SQuAD train articles; EM/F1 open-domain and on gold passages."
-    t0, times = time.time(), {}
-    kb, qa = load_squad()
-    tr, te = split_by_article(qa, 0.8, seed=seed)
-    rng = np.random.default_rng(seed)
-    tr = [tr[i] for i in rng.permutation(len(tr))[:num_train]]
-    te = [te[i] for i in rng.permutation(len(te))[:num_test]]
-    retriever = Retriever.from_documents(kb, kind="flat", show_progress=show_progress, cache_dir=cache_dir)
-    times["index"] = time.time() - t0
-    cfg = DEFAULT_CONFIG.with_overrides({"model.num_retrieved_docs": train_k, "model.max_doc_length": max_length,
-                                         "experiment.seed": seed})
-    reader = SpanReader.from_pretrained(default_retriever_path(), max_length=max_length, max_question_length=40, seed=seed)
-    model = REALMRAGModel(cfg, "realm", retriever=retriever, generator=reader).to(device)
-    ev = REALMRAGEvaluator(model)
-    out = {"train_questions": len(tr), "test_questions": len(te),
-           "train_articles": len({q["metadata"]["article"] for q in tr}), "test_articles": len({q["metadata"]["article"] for q in te})}
-    t1 = time.time()
-    out["gold passage, untrained"] = gold_passage_metrics(model.reader, te, kb, show_progress=show_progress)
-    times["eval untrained (gold)"] = time.time() - t1
-    groups = [{"params": list(model.reader.encoder.parameters()), "lr": lrs[0]},
-              {"params": list(model.reader.head.parameters()), "lr": lrs[1]},
-              {"params": list(model.encoder.query_encoder.parameters()), "lr": lrs[2]}]
-    opt, losses, skipped = torch.optim.AdamW(groups, weight_decay=0.01), [], 0
-    t1 = time.time(); model.train()
-    for s in tqdm(range(0, len(tr), batch_size), desc="fine-tune", disable=not show_progress):
-        b = tr[s:s + batch_size]
-        o = model.loss([q["question"] for q in b], [q["answers"] for q in b])
-        skipped += o["num_skipped"]
-        if o["num_skipped"] < len(b):
-            opt.zero_grad(); o["loss"].backward()
-            torch.nn.utils.clip_grad_norm_(model.trainable_parameters(), 1.0); opt.step(); losses.append(o["loss"].item())
-    model.eval(); times["train"] = time.time() - t1
-    out["skipped (answer in none of the top-k)"] = skipped
-    out["losses"] = losses
-    t1 = time.time()
-    r = ev.evaluate_dataset(te, batch_size=8, show_progress=show_progress, ks=(1, 5), k=test_k)
-    out["open domain, fine-tuned"] = {k: r[k] for k in ("exact_match", "f1_score", "hit@1", "hit@5", "mrr")}
-    times["eval open domain"] = time.time() - t1; t1 = time.time()
-    g = gold_passage_metrics(model.reader, te, kb, show_progress=show_progress)
-    out["gold passage, fine-tuned"] = {k: g[k] for k in ("exact_match", "f1_score")}
-    out["gold passage, untrained"] = {k: out["gold passage, untrained"][k] for k in ("exact_match", "f1_score")}
-    times["eval gold"] = time.time() - t1
-    out["records"], out["seconds"], out["total_seconds"] = r["records"], times, time.time() - t0
-    return out
 
 
 def main():

@@ -22,15 +22,13 @@ __all__ = ['GENERATORS', 'closed_book_metrics', 'quickstart', 'demo', 'build_par
 GENERATORS = ("smollm2", "tiny-t5")   # the pretrained SmolLM2-135M-Instruct (LoRA fine-tune), or a T5 trained from nothing
 
 def _quickstart_config(generator, read_k, num_steps, seed, encoder, output_dir):
-    "The quick-start recipe: `DEFAULT_CONFIG` (SmolLM2, LoRA) reading the top `read_k` passages, or the tiny T5 trained from scratch."
-    from realm_rag.config import DEFAULT_CONFIG
-    common = {"model.retriever_model_name": encoder, "experiment.seed": seed, "experiment.output_dir": str(output_dir),
-              "training.eval_steps": 10 * max(1, num_steps), "training.save_steps": 10 * max(1, num_steps),
-              "training.logging_steps": min(10, max(1, num_steps // 4))}
-    if generator == "smollm2": return DEFAULT_CONFIG.with_overrides({**common, "model.num_retrieved_docs": read_k})
-    return DEFAULT_CONFIG.with_overrides({**common, "model.generator_model_name": None, "model.num_retrieved_docs": 3,
-        "model.max_doc_length": 128, "model.dropout": 0.0, "training.batch_size": 32, "training.learning_rate": 1e-3,
-        "training.warmup_steps": min(100, max(1, num_steps // 10)), "training.logging_steps": 50})
+    "The quick-start recipe: the `quickstart` preset (SmolLM2, LoRA) reading the top `read_k` passages, or the `tiny-t5` preset."
+    from realm_rag.config import preset
+    run = {"model.retriever_model_name": encoder, "experiment.seed": seed, "experiment.output_dir": str(output_dir),
+           "training.eval_steps": 10 * max(1, num_steps), "training.save_steps": 10 * max(1, num_steps),
+           "training.logging_steps": min(10, max(1, num_steps // 4))}
+    if generator == "smollm2": return preset("quickstart", {**run, "model.num_retrieved_docs": read_k})
+    return preset("tiny-t5", {**run, "training.warmup_steps": min(100, max(1, num_steps // 10)), "training.logging_steps": 50})
 
 def closed_book_metrics(model, qa_pairs:list[dict], show_progress:bool=False) -> dict:
     "The evaluator's metrics with every passage emptied: what the model answers from its own weights alone."

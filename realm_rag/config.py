@@ -6,7 +6,7 @@ Docs: https://realm-rag.github.io/realm_rag/config.html.md"""
 
 # %% ../nbs/00_config.ipynb #cbf53086
 from __future__ import annotations
-import dataclasses, difflib, inspect, json, linecache, math, os, random, re, tempfile, types, typing
+import dataclasses, difflib, inspect, json, linecache, math, os, random, re, types, typing
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, ClassVar
@@ -15,9 +15,11 @@ import numpy as np
 import pandas as pd
 import torch
 
+from .safe_io import atomic_write_json
+
 # %% auto #0
-__all__ = ['DEFAULT_CONFIG', 'ConfigError', 'ModelConfig', 'TrainingConfig', 'ExperimentConfig', 'REALMRAGConfig',
-           'parse_overrides', 'config_table', 'set_seed']
+__all__ = ['DEFAULT_CONFIG', 'PRESETS', 'ConfigError', 'ModelConfig', 'TrainingConfig', 'ExperimentConfig', 'resolve_device',
+           'REALMRAGConfig', 'parse_overrides', 'preset', 'config_table', 'set_seed']
 
 # %% ../nbs/00_config.ipynb #bc38943a
 class ConfigError(ValueError):
@@ -48,9 +50,10 @@ _NONEMPTY = (lambda v: v.strip() != "", "a non-empty string (or None where allow
 _SEED = (lambda v: 0 <= v < 2**32, "an int in [0, 2**32)")   # numpy's seed range; torch's is wider
 
 def _is_device(v) -> bool:
-    try: torch.device(v); return True
+    if v == "auto": return True
+    try: return torch.device(v).type in ("cpu", "cuda", "mps")
     except (RuntimeError, TypeError, ValueError): return False
-_DEVICE = (_is_device, "a torch device such as 'cpu', 'cuda' or 'cuda:1'")
+_DEVICE = (_is_device, "'auto', 'cpu', 'cuda', 'cuda:1' or 'mps'")
 
 def _check_finite(v, name, expected):
     "A float field must hold a finite number: training with an infinite or NaN setting fails steps later, far away."
@@ -65,6 +68,7 @@ class _Section:
     "Mixin: validate fields against their annotations and the class's `_rules`; convert to/from dicts."
     _section: ClassVar[str] = ""
     _rules: ClassVar[dict] = {}
+    _retired: ClassVar[tuple] = ()
 
     def __post_init__(self): self.validate()
 
@@ -93,6 +97,7 @@ class _Section:
         "Build the section from a dict; unknown keys raise `ConfigError` (with a suggestion)."
         if not isinstance(d, dict): raise ConfigError(f"{cls._section}: expected a dict, got {type(d).__name__}")
         known = [f.name for f in fields(cls)]
+        d = {k: v for k, v in d.items() if k not in cls._retired}   # fields older versions wrote that nothing read
         for k in d:
             if k not in known:
                 close = difflib.get_close_matches(str(k), known, n=1)
@@ -117,8 +122,6 @@ class ModelConfig(_Section):
     max_doc_length: int = 256  # tokens kept from each "title / text // question" generator input
     index_kind: str = "flat"  # FAISS index: "flat" (exact), "ivf", "ivfpq" or "hnsw"
     normalize_embeddings: bool = True  # L2-normalise q(x) and d(z), so d(z)^T q(x) is a cosine
-    share_encoders: bool = True  # one tower for q(x) and d(z) (False = separate DPR-style towers)
-    freeze_doc_encoder: bool = True  # keep d(z) and the index fixed while training (RAG); False = REALM-style refresh
     query_encoder_lr_scale: float = 0.01  # query tower learning rate = training.learning_rate * this (a pretrained tower needs far smaller steps than a tiny generator trained from scratch)
     d_model: int = 128  # tiny generator: hidden size
     encoder_layers: int = 2  # tiny generator: encoder layers
@@ -128,9 +131,9 @@ class ModelConfig(_Section):
     dropout: float = 0.1  # tiny generator: dropout probability
     tokenizer_vocab_size: int = 4000  # vocabulary of the tokenizer trained on the knowledge base
     label_smoothing: float = 0.0  # label smoothing of the generator's token NLL
-    null_doc: bool = False  # REALM: add the empty document (null) to the top-k
 
     _section: ClassVar[str] = "model"
+    _retired: ClassVar[tuple] = ("share_encoders", "freeze_doc_encoder", "null_doc")   # in configs saved by realm_rag 0.1; never read
     _rules: ClassVar[dict] = dict(
         generator_model_name=_NONEMPTY, retriever_model_name=_NONEMPTY, reader_model_name=_NONEMPTY,
         num_worked_examples=_NONNEG, lora_rank=_NONNEG,
@@ -177,16 +180,32 @@ class TrainingConfig(_Section):
 class ExperimentConfig(_Section):
     "Where results go, tracking, seeding and device."
     output_dir: str = "outputs"  # checkpoints, logs and metrics are written here
-    run_name: str | None = None  # a name for this run (tracking, sub-folder); None = timestamp chosen by the trainer
+    run_name: str | None = None  # this run's sub-folder of output_dir and its W&B name; None = output_dir itself (W&B: a timestamp)
     use_wandb: bool = False  # log to Weights & Biases (needs `pip install realm_rag[track]` and a network)
     wandb_project: str = "realm_rag"  # W&B project name
     seed: int = 42  # seed for python, numpy and torch (see `set_seed`)
-    device: str | None = None  # "cpu", "cuda", "cuda:1", ...; None = let Accelerate choose
-    data_dir: str | None = None  # folder with real data (SQuAD); None = env REALM_RAG_DATA_DIR
+    device: str | None = "auto"  # "auto" (a GPU when there is one: CUDA, else Apple's MPS, else the CPU), "cpu", "cuda", "cuda:1" or "mps"; None = "auto"
 
     _section: ClassVar[str] = "experiment"
+    _retired: ClassVar[tuple] = ("data_dir",)   # in configs saved by realm_rag 0.1; the data folder is REALM_RAG_DATA_DIR
     _rules: ClassVar[dict] = dict(seed=_SEED, device=_DEVICE, wandb_project=_NONEMPTY,
                                   output_dir=(lambda v: v.strip() != "", "a non-empty path"))
+
+def resolve_device(device: str | None = "auto") -> torch.device:
+    "The torch device that `experiment.device` names; asking for a GPU that this machine lacks is a `ConfigError`."
+    if device in (None, "auto"):
+        if torch.cuda.is_available(): return torch.device("cuda")
+        mps = getattr(torch.backends, "mps", None)
+        return torch.device("mps" if mps is not None and mps.is_available() else "cpu")
+    if not _is_device(device): raise ConfigError(f"experiment.device: expected {_DEVICE[1]}, got {device!r}")
+    d = torch.device(device)
+    if d.type == "cuda" and not torch.cuda.is_available():
+        raise ConfigError(f"experiment.device: {device!r}, but torch sees no CUDA GPU here; use 'auto' or 'cpu'")
+    if d.type == "cuda" and d.index is not None and d.index >= torch.cuda.device_count():
+        raise ConfigError(f"experiment.device: {device!r}, but torch sees {torch.cuda.device_count()} CUDA GPU(s)")
+    if d.type == "mps" and not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
+        raise ConfigError(f"experiment.device: 'mps', but this torch has no Apple MPS device; use 'auto' or 'cpu'")
+    return d
 
 # %% ../nbs/00_config.ipynb #26368c35
 _SECTIONS = {"model": ModelConfig, "training": TrainingConfig, "experiment": ExperimentConfig}
@@ -219,18 +238,9 @@ class REALMRAGConfig:
         return cls(**{k: _SECTIONS[k].from_dict(v) for k, v in d.items()})
 
     def to_json(self, path) -> Path:
-        "Write the config as JSON atomically (temp file + `os.replace`); returns the path."
+        "Write the config as JSON atomically (`safe_io.atomic_write_json`); returns the path."
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w") as f:
-                json.dump(self.to_dict(), f, indent=2)
-                f.flush(); os.fsync(f.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp): os.remove(tmp)
-            raise
+        atomic_write_json(path, self.to_dict(), indent=2)
         return path
 
     @classmethod
@@ -270,6 +280,18 @@ def parse_overrides(args) -> dict:
 
 # %% ../nbs/00_config.ipynb #f1edf39f
 DEFAULT_CONFIG = REALMRAGConfig()
+
+PRESETS = {   # named recipes: overrides of DEFAULT_CONFIG, in one place instead of dicts copied into scripts
+    "default": {},   # SmolLM2-135M-Instruct reading the top 2 passages; LoRA rank 16 when fine-tuned
+    "quickstart": {"model.num_retrieved_docs": 1},   # `realm-rag quickstart`: SmolLM2 reads the top passage (8 LoRA steps answer the world)
+    "tiny-t5": {"model.generator_model_name": None, "model.num_retrieved_docs": 3, "model.max_doc_length": 128,
+                "model.dropout": 0.0, "training.batch_size": 32, "training.learning_rate": 1e-3},   # a T5 trained from nothing (the contrast)
+}
+
+def preset(name: str, overrides: dict | None = None, **kwargs) -> REALMRAGConfig:
+    "The named recipe in `PRESETS` with more `{'section.field': value}` overrides on top."
+    if name not in PRESETS: raise ConfigError(f"preset: expected one of {', '.join(PRESETS)}, got {name!r}")
+    return DEFAULT_CONFIG.with_overrides({**PRESETS[name], **(overrides or {})}, **kwargs)
 
 def _field_comments(cls) -> dict:
     "`{field: comment}` read from the `name: type = default  # comment` lines of the class's source."

@@ -336,17 +336,18 @@ def from_pretrained(cls: BiEncoder,
 
 @patch
 def save_pretrained(self: BiEncoder, save_dir):
-    "Write the tower(s), tokenizer(s) and `biencoder_config.json`; `BiEncoder.from_pretrained(save_dir)` reloads it."
-    d = Path(save_dir); d.mkdir(parents=True, exist_ok=True)
-    towers = [(d, self.query_encoder, self.tokenizer)] if self.shared else [
-        (d/"query", self.query_encoder, self.tokenizer), (d/"doc", self.doc_encoder, self.doc_tokenizer)]
-    for p, m, t in towers:
-        m.save_pretrained(p)
-        if t is not None: t.save_pretrained(p)
-    cfg = dict(pooling=self.pooling, normalize=self.normalize, max_length=self.max_length, shared=self.shared,
-               name_or_path=self.name_or_path, doc_name_or_path=self.doc_name_or_path)
-    (d/"biencoder_config.json").write_text(json.dumps(cfg, indent=2))
-    return d
+    "Write the tower(s), tokenizer(s) and `biencoder_config.json` as one checked folder (`safe_io.atomic_dir`); `BiEncoder.from_pretrained(save_dir)` reloads it."
+    from realm_rag.safe_io import atomic_dir
+    with atomic_dir(save_dir, {"format": "realm_rag.BiEncoder"}) as d:   # replaced in one step, checksummed
+        towers = [(d, self.query_encoder, self.tokenizer)] if self.shared else [
+            (d/"query", self.query_encoder, self.tokenizer), (d/"doc", self.doc_encoder, self.doc_tokenizer)]
+        for p, m, t in towers:
+            m.save_pretrained(p)
+            if t is not None: t.save_pretrained(p)
+        cfg = dict(pooling=self.pooling, normalize=self.normalize, max_length=self.max_length, shared=self.shared,
+                   name_or_path=self.name_or_path, doc_name_or_path=self.doc_name_or_path)
+        (d/"biencoder_config.json").write_text(json.dumps(cfg, indent=2))
+    return Path(save_dir)
 
 # %% ../nbs/03_encoders.ipynb #166aa610
 def plot_similarity(q_emb,        # (n_q, d) question embeddings

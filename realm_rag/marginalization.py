@@ -16,7 +16,7 @@ from .generation import (MIN_SHARED_PREFIX, _cache_arg, _forward_params, is_caus
                                   shared_prefix_length, token_logprobs)
 
 # %% auto #0
-__all__ = ['split_docs', 'label_mask', 'rag_sequence_nll', 'rag_token_nll', 'Hypothesis', 'FusedContexts',
+__all__ = ['split_docs', 'label_mask', 'rag_sequence_nll', 'rag_token_nll', 'hf_rag', 'hf_labels', 'Hypothesis', 'FusedContexts',
            'rag_token_next_logprobs', 'rag_token_greedy', 'rag_token_beam_search', 'rag_sequence_generate',
            'rag_decode', 'doc_posteriors', 'sequence_doc_posterior', 'plot_token_posterior', 'plot_prior_posterior']
 
@@ -109,6 +109,26 @@ def rag_token_nll(
     nll = -tok_ll.sum(-1)                                               # (B,)
     smooth = -(marginal.sum(-1) * mask).sum(-1)                         # (B,)
     return _reduce((1 - epsilon) * nll + epsilon / V * smooth, mask.sum(), reduction)
+
+# %% ../nbs/08_marginalization.ipynb #54e40910
+def hf_rag(cls, # transformers' `RagTokenForGeneration` or `RagSequenceForGeneration`
+           generator, n_docs:int, epsilon:float=0.0, reduce_loss:bool=False):
+    "The reference our marginalisation is checked against: a transformers RAG model around `generator` (the same module and weights, not a copy)."
+    from transformers import DPRConfig, DPRQuestionEncoder, RagConfig
+    qcfg = DPRConfig(vocab_size=generator.config.vocab_size, hidden_size=32, num_hidden_layers=1,
+                     num_attention_heads=2, intermediate_size=64)
+    g = generator.config
+    cfg = RagConfig.from_question_encoder_generator_configs(
+        qcfg, g, n_docs=n_docs, label_smoothing=epsilon, reduce_loss=reduce_loss, pad_token_id=g.pad_token_id,
+        bos_token_id=getattr(g, "bos_token_id", None), eos_token_id=g.eos_token_id, decoder_start_token_id=g.decoder_start_token_id)
+    if not hasattr(cfg.generator, "bos_token_id"): cfg.generator.bos_token_id = None   # T5Config has none; RAG reads it
+    return cls(config=cfg, question_encoder=DPRQuestionEncoder(qcfg), generator=generator).eval()
+
+def hf_labels(labels, generator):
+    "Our labels (B, T) -> transformers RAG labels (B, T+1): decoder start in front, -100 -> pad id."
+    g = generator.config
+    start = torch.full((labels.shape[0], 1), g.decoder_start_token_id)
+    return torch.cat([start, labels.masked_fill(labels == -100, g.pad_token_id)], 1)
 
 # %% ../nbs/08_marginalization.ipynb #dcf58a10
 class Hypothesis(NamedTuple):

@@ -242,17 +242,6 @@ class REALMRAGModel(nn.Module):
         "The parameters an optimiser should update: the query tower and the generator (not the document tower)."
         return [p for p in self.parameters() if p.requires_grad]
 
-    def param_groups(self, learning_rate:float|None=None, weight_decay:float|None=None) -> list[dict]:
-        "Optimiser groups: generator at `learning_rate`, query tower at `learning_rate * config.model.query_encoder_lr_scale`."
-        tc = self.config.training
-        lr = tc.learning_rate if learning_rate is None else learning_rate
-        wd = tc.weight_decay if weight_decay is None else weight_decay
-        query = [p for p in self.encoder.query_encoder.parameters() if p.requires_grad]
-        q_ids = {id(p) for p in query}
-        rest = [p for p in self.trainable_parameters() if id(p) not in q_ids]
-        return [{"params": rest, "lr": lr, "weight_decay": wd, "name": "generator"},
-                {"params": query, "lr": lr * self.config.model.query_encoder_lr_scale, "weight_decay": wd,
-                 "name": "query_encoder"}]
 
 # %% ../nbs/09_model.ipynb #051a82f4
 @patch

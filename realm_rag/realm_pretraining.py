@@ -13,11 +13,13 @@ from typing import Sequence
 
 import numpy as np
 import torch
+from torch import nn
 from tqdm.auto import tqdm
 
 from .encoders import BiEncoder
 from .realm import realm_step, masked_query_texts, topk_excluding
 from .span_masking import collate_masked
+from .training import Callback, configure_optimizer, fit
 
 # %% auto #0
 __all__ = ['encode_corpus', 'topk_overlap', 'IndexRefresher', 'doc_tower_snapshot', 'AsyncIndexRefresher', 'make_refresher',
@@ -286,12 +288,29 @@ def pretrain_realm(examples: Sequence, # training MaskedExamples (`make_masked_e
     if missing: raise ValueError(f"pretrain_realm: examples[{missing[0]}] has no doc_id; exclude_self needs each query's source passage")
     refresher = make_refresher(documents, refresh, refresh_every, swap_after=swap_after)
     torch.manual_seed(seed); rng = np.random.default_rng(seed)
-    groups = [{"params": list(mlm.parameters()), "lr": lr}]
-    if retriever_lr > 0: groups.append({"params": list(biencoder.parameters()), "lr": retriever_lr})
-    opt = torch.optim.AdamW(groups, weight_decay=weight_decay)
+    parts = nn.ModuleDict({"reader": mlm, **({"retriever": biencoder} if retriever_lr > 0 else {})})
+    opt = configure_optimizer(parts, lr=lr, weight_decay=weight_decay, lr_scale={"retriever.": retriever_lr / lr} if retriever_lr > 0 else {})
     rel_train = masked_relevance(examples, relevant) if relevant is not None else None
     rel_eval = masked_relevance(eval_examples, relevant) if relevant is not None and eval_examples is not None else None
-    order, history, t0 = np.array([], dtype=int), [], time.perf_counter()
+    order, t0, index = np.array([], dtype=int), time.perf_counter(), {}
+    def draw(step):
+        nonlocal order
+        if len(order) < batch_size: order = np.concatenate([order, rng.permutation(len(examples))])
+        idx, order = order[:batch_size], order[batch_size:]
+        return [list(idx)]
+    def loss_fn(idx):                                                           # one batch of masked sentences
+        batch = [examples[i] for i in idx]
+        out = realm_step(collate_masked(batch, tokenizer.pad_token_id), biencoder, documents, mlm, tokenizer, k=k,
+                         doc_embs=index["embs"], null_doc=null_doc, null_score=null_score, exclude_self=exclude_self,
+                         form=form, max_length=max_length)
+        ids = [set(r) for r in out.retrieved_ids]
+        rec = {"loss": out.loss, "ru": (out.retrieval_utility / out.mask.sum(1)).mean().item(),
+               "source_retrieved": float(np.mean([e.doc_id in r for e, r in zip(batch, ids)])),
+               "p_null": out.doc_logprobs[:, 0].exp().mean().item() if null_doc else float("nan")}
+        if rel_train is not None:
+            rs = [(rel_train[i], r) for i, r in zip(idx, ids) if rel_train[i]]
+            rec["fact_retrieved"] = float(np.mean([bool(a & r) for a, r in rs])) if rs else float("nan")
+        return rec
     def evaluate(rec):
         if eval_examples is None: return
         _set_train([mlm, biencoder], False)
@@ -300,33 +319,20 @@ def pretrain_realm(examples: Sequence, # training MaskedExamples (`make_masked_e
                                   fresh_embs=encode_corpus(biencoder, documents) if eval_fresh else None)
         rec.update({f"eval_{name}": v for name, v in m.items()})
         _set_train([mlm, biencoder], True)
+    class Refresh(Callback):   # the index refresh and the evaluations are callbacks of the one training loop
+        def before_step(self, step): index["embs"] = refresher.step(biencoder, step)   # (N, d) the index this step reads
+        def after_step(self, rec):
+            rec["staleness"] = refresher.staleness(rec["step"])
+            if rec["step"] % eval_every == 0: evaluate(rec)
+            rec["seconds"] = time.perf_counter() - t0
     try:
         _set_train([mlm, biencoder], True)
-        for step in (bar := tqdm(range(steps + 1), desc=f"REALM pre-training ({refresh} index)", disable=not show_progress)):
-            doc_embs = refresher.step(biencoder, step)                              # (N, d) the index in use
-            if step == steps:                                                        # final evaluation, no update
-                rec = {"step": step, "staleness": refresher.staleness(step), "seconds": time.perf_counter() - t0}
-                evaluate(rec); history.append(rec); break
-            if len(order) < batch_size: order = np.concatenate([order, rng.permutation(len(examples))])
-            idx, order = order[:batch_size], order[batch_size:]
-            batch = [examples[i] for i in idx]
-            out = realm_step(collate_masked(batch, tokenizer.pad_token_id), biencoder, documents, mlm, tokenizer, k=k,
-                             doc_embs=doc_embs, null_doc=null_doc, null_score=null_score, exclude_self=exclude_self,
-                             form=form, max_length=max_length)
-            opt.zero_grad(); out.loss.backward()
-            if max_grad_norm: torch.nn.utils.clip_grad_norm_([p for g in groups for p in g["params"]], max_grad_norm)
-            opt.step()
-            ids = [set(r) for r in out.retrieved_ids]
-            rec = {"step": step, "loss": out.loss.item(), "ru": (out.retrieval_utility / out.mask.sum(1)).mean().item(),
-                   "staleness": refresher.staleness(step),
-                   "source_retrieved": float(np.mean([e.doc_id in r for e, r in zip(batch, ids)])),
-                   "p_null": out.doc_logprobs[:, 0].exp().mean().item() if null_doc else float("nan")}
-            if rel_train is not None:
-                rs = [(rel_train[i], r) for i, r in zip(idx, ids) if rel_train[i]]
-                rec["fact_retrieved"] = float(np.mean([bool(a & r) for a, r in rs])) if rs else float("nan")
-            if step % eval_every == 0: evaluate(rec)
-            rec["seconds"] = time.perf_counter() - t0
-            history.append(rec); bar.set_postfix(loss=f"{rec['loss']:.2f}", ru=f"{rec['ru']:.3f}")
+        history = fit(loss_fn, draw, opt, steps, max_grad_norm=max_grad_norm, callbacks=[Refresh()],
+                      show_progress=show_progress, desc=f"REALM pre-training ({refresh} index)")
+        refresher.step(biencoder, steps)                                        # final evaluation, no update
+        rec = {"step": steps, "staleness": refresher.staleness(steps)}
+        evaluate(rec); rec["seconds"] = time.perf_counter() - t0
+        history.append(rec)
     finally:
         refresher.close(); _set_train([mlm, biencoder], False)
     return history

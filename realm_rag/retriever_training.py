@@ -14,6 +14,7 @@ from tqdm.auto import tqdm
 from .data import doc_text
 from .metrics import answer_in_text
 from .retrieval import BM25Retriever
+from .training import configure_optimizer, fit
 
 # %% auto #0
 __all__ = ['dpr_loss', 'mine_hard_negatives', 'split_sentences', 'ict_example', 'ict_examples', 'train_ict', 'train_dpr',
@@ -120,32 +121,26 @@ def _default_scale(encoder, scale):
     return 20.0 if getattr(encoder, "normalize", False) else 1.0
 
 def _train_loop(encoder, make_batch, steps, lr, weight_decay, max_grad_norm, scale, seed, show_progress, desc):
-    "Run `steps` AdamW updates of `dpr_loss` on batches from `make_batch(rng)`; return the loss of each step."
+    "`steps` updates of `dpr_loss` on batches from `make_batch(rng)`, through the workbook's one loop (`training.fit`); the loss of each step."
     torch.manual_seed(seed)
     rng = random.Random(seed)
     scale = _default_scale(encoder, scale)
-    opt = torch.optim.AdamW([p for p in encoder.parameters() if p.requires_grad], lr=lr, weight_decay=weight_decay)
-    was_training, losses = encoder.training, []
+    def loss_fn(batch):
+        queries, positives, negatives = batch
+        q_emb = encoder.embed_queries(queries)                                  # (B, d)
+        d_pos = encoder.embed_docs(positives)                                   # (B, d)
+        d_neg = None
+        if negatives:
+            m = len(negatives) // len(queries)
+            d_neg = encoder.embed_docs(negatives).reshape(len(queries), m, -1)  # (B, m, d)
+        return {"loss": dpr_loss(q_emb, d_pos, d_neg, scale=scale)}
+    opt = configure_optimizer(encoder, lr=lr, weight_decay=weight_decay)
+    was_training = encoder.training
     encoder.train()
-    try:
-        for _ in (bar := tqdm(range(steps), desc=desc, disable=not show_progress)):
-            queries, positives, negatives = make_batch(rng)
-            q_emb = encoder.embed_queries(queries)                                  # (B, d)
-            d_pos = encoder.embed_docs(positives)                                   # (B, d)
-            d_neg = None
-            if negatives:
-                m = len(negatives) // len(queries)
-                d_neg = encoder.embed_docs(negatives).reshape(len(queries), m, -1)  # (B, m, d)
-            loss = dpr_loss(q_emb, d_pos, d_neg, scale=scale)
-            opt.zero_grad()
-            loss.backward()
-            if max_grad_norm: torch.nn.utils.clip_grad_norm_(encoder.parameters(), max_grad_norm)
-            opt.step()
-            losses.append(loss.item())
-            bar.set_postfix(loss=f"{losses[-1]:.3f}")
-    finally:
-        encoder.train(was_training)
-    return losses
+    try: history = fit(loss_fn, lambda step: [make_batch(rng)], opt, steps, max_grad_norm=max_grad_norm,
+                       show_progress=show_progress, desc=desc)
+    finally: encoder.train(was_training)
+    return [r["loss"] for r in history]
 
 # %% ../nbs/06_retriever_training.ipynb #dc731139
 def train_ict(encoder, # a BiEncoder (or anything with embed_queries / embed_docs / parameters)

@@ -12,8 +12,8 @@ from pathlib import Path
 # %% auto #0
 __all__ = ['MANIFEST', 'CorruptFileError', 'file_sha256', 'fsync_file', 'fsync_dir', 'leftovers', 'clean_leftovers',
            'atomic_file', 'atomic_write_text', 'atomic_write_json', 'write_manifest', 'read_manifest', 'verify_files',
-           'exchange_paths', 'replace_dir', 'recover_dir', 'begin_dir', 'commit_dir', 'atomic_dir', 'check_dir',
-           'kill_during_saves', 'load_torch']
+           'exchange_paths', 'replace_dir', 'recover_dir', 'begin_dir', 'commit_dir', 'atomic_dir', 'remove_dir',
+           'check_dir', 'kill_during_saves', 'load_torch']
 
 # %% ../nbs/00a_safe_io.ipynb #6080df56
 MANIFEST = "manifest.json"
@@ -190,8 +190,8 @@ def begin_dir(dst) -> Path:
     return tmp
 
 def commit_dir(tmp, dst, meta: dict | None = None) -> Path:
-    "Finish a folder started by `begin_dir`: write its manifest (last), then put it at `dst`."
-    write_manifest(tmp, meta)
+    "Finish a folder started by `begin_dir`: write its manifest (last; one that a nested atomic save wrote is kept), then put it at `dst`."
+    if not (Path(tmp)/MANIFEST).is_file(): write_manifest(tmp, meta)
     replace_dir(tmp, Path(dst).absolute())
     return Path(dst)
 
@@ -204,6 +204,13 @@ def atomic_dir(dst, meta: dict | None = None):
         commit_dir(tmp, dst, meta)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+def remove_dir(path):
+    "Delete a folder so that a kill halfway leaves only a hidden leftover (swept by the next save), never a half-deleted folder under its name."
+    path = Path(path)
+    hidden = _sibling(path, "old")
+    os.rename(path, hidden); fsync_dir(path.parent)
+    shutil.rmtree(hidden, ignore_errors=True)
 
 def check_dir(folder, fmt: str | None = None, verify: bool = True) -> dict:
     "Load-side check of a folder written with `atomic_dir`: repair a killed swap, read the manifest, verify checksums."

@@ -432,6 +432,7 @@ def span_precision_recall(predicted: Sequence[Sequence[Span]], gold: Sequence[Se
 import random
 from .generation import encode_contexts, encode_targets, token_logprobs
 from .marginalization import rag_token_nll
+from .training import configure_optimizer, fit, make_scheduler
 
 def infilling_pairs(documents: Sequence[dict], # knowledge-base records {"id", "title", "text", ("metadata")}
                     mask_token: str = "<mask>", # written where the span was (the generator tokenizer's mask token)
@@ -456,7 +457,7 @@ def warm_up_generator(generator, # a seq2seq generator (`AutoModelForSeq2SeqLM`)
                       documents: Sequence[dict], # the knowledge base
                       steps: int = 500, # optimiser steps
                       batch_size: int = 32,
-                      learning_rate: float = 1e-3, # AdamW, linear warm-up over `warmup_steps`, then constant
+                      learning_rate: float = 1e-3, # `configure_optimizer`'s AdamW; linear warm-up over `warmup_steps`, then constant
                       warmup_steps: int = 50,
                       max_length: int = 128, # fused input length (passages truncated, queries never)
                       mask_token: str | None = None, # default: tokenizer.mask_token
@@ -469,18 +470,16 @@ def warm_up_generator(generator, # a seq2seq generator (`AutoModelForSeq2SeqLM`)
     pairs = infilling_pairs(documents, mask_token, seed)
     if not pairs: raise ValueError("warm_up_generator: no sentence of the knowledge base has a salient span")
     dev = next(generator.parameters()).device
-    opt = torch.optim.AdamW([p for p in generator.parameters() if p.requires_grad], lr=learning_rate, weight_decay=0.01)
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / max(1, warmup_steps)))
-    g, losses = torch.Generator().manual_seed(seed), []
-    generator.train()
-    for _ in tqdm(range(steps), desc="infilling warm-up", disable=not show_progress):
-        batch = [pairs[i] for i in torch.randint(len(pairs), (batch_size,), generator=g).tolist()]
+    opt = configure_optimizer(generator, lr=learning_rate, weight_decay=0.01)
+    g = torch.Generator().manual_seed(seed)
+    def loss_fn(batch):
         enc = encode_contexts(tokenizer, [p["question"] for p in batch], [[documents[p["doc_index"]]] for p in batch],
                               max_length=max_length)                                        # (B, T)
         labels = encode_targets(tokenizer, [p["answer"] for p in batch]).to(dev)             # (B, T_y)
         lp = token_logprobs(generator, enc["input_ids"].to(dev), enc["attention_mask"].to(dev), labels)  # (B, T_y, V)
-        loss = rag_token_nll(lp, lp.new_zeros(len(batch), 1), labels, reduction="mean")      # k = 1: the seq2seq NLL
-        opt.zero_grad(); loss.backward()
-        torch.nn.utils.clip_grad_norm_(generator.parameters(), 1.0); opt.step(); sched.step()
-        losses.append(loss.item())
-    return losses
+        return {"loss": rag_token_nll(lp, lp.new_zeros(len(batch), 1), labels, reduction="mean")}   # k = 1: the seq2seq NLL
+    draw = lambda step: [[pairs[i] for i in torch.randint(len(pairs), (batch_size,), generator=g).tolist()]]
+    generator.train()
+    history = fit(loss_fn, draw, opt, steps, make_scheduler(opt, warmup_steps), max_grad_norm=1.0,
+                  show_progress=show_progress, desc="infilling warm-up")
+    return [r["loss"] for r in history]

@@ -25,7 +25,7 @@ from .metrics import normalize_answer
 
 # %% auto #0
 __all__ = ['NEG', 'valid_spans', 'SpanHead', 'match_spans', 'masked_logsumexp', 'reader_marginal', 'word_aligned', 'ReaderInputs',
-           'SpanReader', 'split_by_article', 'gold_passage_metrics']
+           'SpanReader', 'split_by_article', 'gold_passage_metrics', 'squad_reader_run']
 
 # %% ../nbs/15_span_reader.ipynb #28cb306f
 def valid_spans(doc_mask:torch.Tensor,  # (N, T) bool: the token belongs to the document part of its row
@@ -217,11 +217,12 @@ def from_pretrained(cls:SpanReader, name_or_path=None,  # encoder name/path (Non
 @patch
 def save_pretrained(self:SpanReader, save_dir, weights:bool=True) -> Path:
     "Write the encoder config, tokenizer, `reader_config.json` (and `reader.safetensors` when `weights`)."
-    d = Path(save_dir); d.mkdir(parents=True, exist_ok=True)
-    self.encoder.config.save_pretrained(d); self.tokenizer.save_pretrained(d)
-    (d/"reader_config.json").write_text(json.dumps(self.reader_config(), indent=2))
-    if weights: save_model(self, str(d/"reader.safetensors"))
-    return d
+    from realm_rag.safe_io import atomic_dir
+    with atomic_dir(save_dir, {"format": "realm_rag.SpanReader"}) as d:   # replaced in one step, checksummed
+        self.encoder.config.save_pretrained(d); self.tokenizer.save_pretrained(d)
+        (d/"reader_config.json").write_text(json.dumps(self.reader_config(), indent=2))
+        if weights: save_model(self, str(d/"reader.safetensors"))
+    return Path(save_dir)
 
 # %% ../nbs/15_span_reader.ipynb #063f99bd
 @patch
@@ -391,3 +392,51 @@ def gold_passage_metrics(reader:SpanReader, qa_pairs:list[dict],   # QA records 
     return {"exact_match": float(np.mean([exact_match(p, q["answers"]) for p, q in zip(preds, qa_pairs)])),
             "f1_score": float(np.mean([f1_score(p, q["answers"]) for p, q in zip(preds, qa_pairs)])),
             "num_examples": len(qa_pairs), "predictions": preds}
+
+# %% ../nbs/15_span_reader.ipynb #29202f3a
+def squad_reader_run(num_train=240, num_test=150, train_k=3, test_k=5, max_length=192, batch_size=4,
+                     lrs=(1e-4, 1e-3, 1e-5), # reader encoder, span head, query tower
+                     seed=0, cache_dir=None, show_progress=True, device="cpu") -> dict:
+    "Fine-tune a MiniLM span reader + query tower on SQuAD train articles (one pass); EM/F1 open-domain and on gold passages."
+    import time
+    from realm_rag.config import DEFAULT_CONFIG
+    from realm_rag.data import load_squad
+    from realm_rag.evaluation import REALMRAGEvaluator
+    from realm_rag.model import REALMRAGModel
+    from realm_rag.retrieval import Retriever
+    from realm_rag.training import configure_optimizer, fit
+    t0, times = time.time(), {}
+    kb, qa = load_squad()
+    tr, te = split_by_article(qa, 0.8, seed=seed)
+    rng = np.random.default_rng(seed)
+    tr = [tr[i] for i in rng.permutation(len(tr))[:num_train]]
+    te = [te[i] for i in rng.permutation(len(te))[:num_test]]
+    retriever = Retriever.from_documents(kb, kind="flat", show_progress=show_progress, cache_dir=cache_dir)
+    times["index"] = time.time() - t0
+    cfg = DEFAULT_CONFIG.with_overrides({"model.num_retrieved_docs": train_k, "model.max_doc_length": max_length,
+                                         "experiment.seed": seed})
+    reader = SpanReader.from_pretrained(default_retriever_path(), max_length=max_length, max_question_length=40, seed=seed)
+    model = REALMRAGModel(cfg, "realm", retriever=retriever, generator=reader).to(device)
+    out = {"train_questions": len(tr), "test_questions": len(te),
+           "train_articles": len({q["metadata"]["article"] for q in tr}), "test_articles": len({q["metadata"]["article"] for q in te})}
+    t1 = time.time()
+    out["gold passage, untrained"] = gold_passage_metrics(model.reader, te, kb, show_progress=show_progress)
+    times["eval untrained (gold)"] = time.time() - t1
+    opt = configure_optimizer(model, cfg, lr=lrs[0], lr_scale={"generator.head.": lrs[1] / lrs[0], "encoder.query_encoder.": lrs[2] / lrs[0]})
+    batches = [tr[s:s + batch_size] for s in range(0, len(tr), batch_size)]
+    loss_fn = lambda b: model.loss([q["question"] for q in b], [q["answers"] for q in b])
+    t1 = time.time(); model.train()
+    hist = fit(loss_fn, lambda step: [batches[step]], opt, len(batches), show_progress=show_progress, desc="fine-tune")
+    model.eval(); times["train"] = time.time() - t1
+    out["skipped (answer in none of the top-k)"] = int(sum(r["num_skipped"] for r in hist))
+    out["losses"] = [r["loss"] for r, b in zip(hist, batches) if r["num_skipped"] < len(b)]   # steps with an answerable question
+    t1 = time.time()
+    r = REALMRAGEvaluator(model).evaluate_dataset(te, batch_size=8, show_progress=show_progress, ks=(1, 5), k=test_k)
+    out["open domain, fine-tuned"] = {k: r[k] for k in ("exact_match", "f1_score", "hit@1", "hit@5", "mrr")}
+    times["eval open domain"] = time.time() - t1; t1 = time.time()
+    g = gold_passage_metrics(model.reader, te, kb, show_progress=show_progress)
+    out["gold passage, fine-tuned"] = {k: g[k] for k in ("exact_match", "f1_score")}
+    out["gold passage, untrained"] = {k: out["gold passage, untrained"][k] for k in ("exact_match", "f1_score")}
+    times["eval gold"] = time.time() - t1
+    out["records"], out["seconds"], out["total_seconds"] = r["records"], times, time.time() - t0
+    return out

@@ -18,14 +18,15 @@ from tqdm.auto import tqdm
 
 from fastcore.basics import patch
 
-from .config import REALMRAGConfig, DEFAULT_CONFIG, ConfigError, set_seed, parse_overrides
+from .config import REALMRAGConfig, DEFAULT_CONFIG, ConfigError, set_seed, parse_overrides, resolve_device
 from .data import load_qa_pairs
-from .safe_io import (MANIFEST, CorruptFileError, atomic_dir, atomic_file, atomic_write_json, atomic_write_text,
-                               begin_dir, check_dir, commit_dir, fsync_dir, load_torch, replace_dir)
+from .safe_io import (CorruptFileError, atomic_dir, atomic_file, atomic_write_json, atomic_write_text,
+                               begin_dir, check_dir, commit_dir, load_torch, remove_dir)
 
 # %% auto #0
-__all__ = ['CHECKPOINT_FORMAT', 'BEST_FORMAT', 'default_lr_scale', 'param_groups', 'linear_warmup_lr', 'epoch_order',
-           'step_batches', 'rng_states', 'set_rng_states', 'find_latest_checkpoint', 'LossModule', 'make_accelerator',
+__all__ = ['CHECKPOINT_FORMAT', 'BEST_FORMAT', 'default_lr_scale', 'param_groups', 'configure_optimizer', 'linear_warmup_lr',
+           'make_scheduler', 'train_step', 'Callback', 'fit', 'epoch_order', 'step_batches', 'rng_states',
+           'set_rng_states', 'find_latest_checkpoint', 'rag_objective', 'LossModule', 'make_accelerator',
            'write_metrics', 'Trainer', 'create_trainer', 'plot_loss', 'plot_metric', 'load_history', 'add_train_parser',
            'train_config_from_args', 'run_train', 'train_cli']
 
@@ -46,9 +47,15 @@ def _lr_scale_of(name: str, lr_scale: dict | None) -> float:
     "The multiplier of the first prefix in `lr_scale` that `name` starts with (1.0 if none)."
     return next((float(v) for k, v in (lr_scale or {}).items() if name.startswith(k)), 1.0)
 
+def _config_of(model, config=None) -> REALMRAGConfig:
+    "`config`, else the model's own `REALMRAGConfig`, else the defaults."
+    if config is not None: return config
+    cfg = getattr(model, "config", None)
+    return cfg if isinstance(cfg, REALMRAGConfig) else DEFAULT_CONFIG
+
 def default_lr_scale(model: nn.Module, config=None) -> dict | None:
     "`{'encoder.query_encoder.': config.model.query_encoder_lr_scale}` when the model has a trainable query tower, else None."
-    cfg = config if config is not None else getattr(model, "config", None)
+    cfg = _config_of(model, config)
     scale = getattr(getattr(cfg, "model", None), "query_encoder_lr_scale", None)
     qe = getattr(getattr(model, "encoder", None), "query_encoder", None)
     if scale is None or scale == 1 or qe is None or not any(p.requires_grad for p in qe.parameters()): return None
@@ -78,6 +85,19 @@ def param_groups(model: nn.Module, # anything with `named_parameters()` (and opt
         g["params"].append(p); g["names"].append(n)
     return [groups[k] for k in sorted(groups, key=lambda k: (k[1] != 1.0, k[0]))]
 
+def configure_optimizer(model: nn.Module, # what to train: `model.trainable_parameters()`, else every parameter with requires_grad
+                        config: REALMRAGConfig | None = None, # None: the model's own config, else DEFAULT_CONFIG
+                        lr: float | None = None, # peak learning rate; None: config.training.learning_rate
+                        weight_decay: float | None = None, # None: config.training.weight_decay
+                        lr_scale: dict | None = None, # {name prefix: multiplier}; None: `default_lr_scale` (the query tower's config.model.query_encoder_lr_scale)
+                       ) -> torch.optim.AdamW:
+    "The workbook's one optimiser rule (every training loop, the `Trainer`, the CLI and bench/ call it): AdamW over `param_groups`."
+    cfg = _config_of(model, config)
+    lr = cfg.training.learning_rate if lr is None else lr
+    wd = cfg.training.weight_decay if weight_decay is None else weight_decay
+    scale = default_lr_scale(model, cfg) if lr_scale is None else lr_scale
+    return torch.optim.AdamW(param_groups(model, wd, lr, scale), lr=lr)
+
 # %% ../nbs/10_training.ipynb #d065c92f
 def linear_warmup_lr(step: int, # optimiser steps taken so far, t
                      peak_lr: float, # eta_max
@@ -87,6 +107,86 @@ def linear_warmup_lr(step: int, # optimiser steps taken so far, t
     "Learning rate after `step` optimiser steps under linear warm-up and linear decay to 0."
     if step < warmup_steps: return peak_lr * step / warmup_steps
     return peak_lr * max(0.0, (total_steps - step) / max(1, total_steps - warmup_steps))
+
+# %% ../nbs/10_training.ipynb #232d464b
+def make_scheduler(optimizer, # the optimiser whose groups' learning rates it scales
+                   warmup_steps: int = 0, # linear warm-up from 0
+                   total_steps: int | None = None, # linear decay to 0 at this step; None: constant after warm-up
+                  ) -> torch.optim.lr_scheduler.LambdaLR:
+    "The workbook's schedule: `linear_warmup_lr` as a multiplier of each group's learning rate."
+    if total_steps is None: return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda t: min(1.0, t / warmup_steps) if warmup_steps else 1.0)
+    return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda t: linear_warmup_lr(t, 1.0, warmup_steps, total_steps))
+
+def _scalar(v):
+    if torch.is_tensor(v) and v.ndim == 0: return float(v.detach().float())
+    return float(v) if isinstance(v, (int, float, np.floating, np.integer)) and not isinstance(v, bool) else None
+
+def train_step(loss_fn: Callable, # batch -> {"loss": scalar tensor, other scalars to log...} (or the scalar tensor)
+               micro_batches: list, # summed into one step; each weighs len(batch) / total (a batch's `weight` attribute scales its gradient)
+               optimizer, scheduler=None,
+               max_grad_norm: float | None = 1.0, # clip the global gradient norm; None: no clipping
+               accelerator=None, # an Accelerate `Accelerator` (mixed precision, several processes); None: plain PyTorch
+               sync_module=None, # with an accelerator: the prepared module whose gradient sync waits for the last micro-batch
+              ) -> dict:
+    "One optimiser step; returns the step's `loss`, `grad_norm` (before clipping) and the other scalars `loss_fn` returned."
+    sizes = [len(b) if hasattr(b, "__len__") else 1 for b in micro_batches]
+    logs = {}
+    for m, (mb, n) in enumerate(zip(micro_batches, sizes)):
+        share = n / sum(sizes)
+        last = m == len(micro_batches) - 1
+        sync = accelerator.no_sync(sync_module) if accelerator is not None and sync_module is not None and not last else contextlib.nullcontext()
+        with sync:
+            out = loss_fn(mb)
+            out = out if isinstance(out, dict) else {"loss": out}
+            loss = out.get("loss")
+            if not torch.is_tensor(loss) or loss.ndim != 0:
+                raise TypeError(f"the loss function must return a scalar tensor under 'loss', got {getattr(loss, 'shape', loss)!r}")
+            scaled = loss * (share * getattr(mb, "weight", 1.0))
+            accelerator.backward(scaled) if accelerator is not None else scaled.backward()
+        for k, v in out.items():
+            if (v := _scalar(v)) is not None: logs[k] = logs.get(k, 0.0) + v * share
+    params = [p for g in optimizer.param_groups for p in g["params"]]
+    grad_norm = None
+    if max_grad_norm is not None:
+        clip = accelerator.clip_grad_norm_ if accelerator is not None else torch.nn.utils.clip_grad_norm_
+        grad_norm = float(clip(params, max_grad_norm))
+    optimizer.step()
+    if scheduler is not None and not getattr(optimizer, "step_was_skipped", False): scheduler.step()  # fp16 skips inf steps
+    optimizer.zero_grad(set_to_none=True)
+    if accelerator is not None and accelerator.num_processes > 1:
+        logs["loss"] = float(accelerator.reduce(torch.tensor(logs["loss"], device=accelerator.device), "mean"))
+    return {**logs, "grad_norm": grad_norm}
+
+class Callback:
+    "A hook of `fit`: `before_step(step)` runs before step `step` (0-based) draws its batch; `after_step(record)` may add to the step's record, and returns True to stop."
+    def before_step(self, step: int): pass
+    def after_step(self, record: dict) -> bool | None: pass
+
+def fit(loss_fn: Callable, # batch -> {"loss": scalar tensor, ...}: the objective
+        batches: Callable, # step (0-based) -> list of micro-batches for that step
+        optimizer, # from `configure_optimizer`
+        steps: int, # total optimiser steps
+        scheduler=None, # from `make_scheduler` (None: constant learning rate)
+        max_grad_norm: float | None = 1.0,
+        callbacks: list = (), # `Callback`s, called in order
+        start_step: int = 0, # a resumed run starts here
+        accelerator=None, sync_module=None, # see `train_step`
+        show_progress: bool = True, desc: str = "train",
+       ) -> list[dict]:
+    "Run optimiser steps `start_step`..`steps - 1`; one record per step: step, loss, lr, grad_norm and the objective's scalars."
+    history = []
+    bar = tqdm(total=steps, initial=start_step, desc=desc, unit="step", disable=not show_progress)
+    try:
+        for step in range(start_step, steps):
+            for cb in callbacks: cb.before_step(step)
+            lr = optimizer.param_groups[0]["lr"] / optimizer.param_groups[0].get("lr_scale", 1.0)   # at the peak rate's scale
+            rec = {"step": step, "lr": lr, **train_step(loss_fn, batches(step), optimizer, scheduler, max_grad_norm,
+                                                        accelerator, sync_module)}
+            stop = [bool(cb.after_step(rec)) for cb in callbacks]
+            history.append(rec); bar.update(1); bar.set_postfix(loss=f"{rec['loss']:.4f}")
+            if any(stop): break
+    finally: bar.close()
+    return history
 
 # %% ../nbs/10_training.ipynb #9393743c
 def epoch_order(n: int, # training questions
@@ -112,12 +212,6 @@ def _sweep_leftovers(output_dir: Path) -> int:
             shutil.rmtree(p, ignore_errors=True) if p.is_dir() and not p.is_symlink() else p.unlink(missing_ok=True)
             n += 1
     return n
-
-def _remove_dir(path: Path):
-    "Delete a folder so that a kill halfway leaves only a hidden leftover, never a half-deleted folder under its name."
-    hidden = path.with_name(f".{path.name}.old-{uuid.uuid4().hex[:8]}")
-    os.rename(path, hidden); fsync_dir(path.parent)
-    shutil.rmtree(hidden, ignore_errors=True)
 
 
 # %% ../nbs/10_training.ipynb #87a04bb2
@@ -174,19 +268,24 @@ def find_latest_checkpoint(output_dir: str | Path, # a Trainer's output folder
 
 
 # %% ../nbs/10_training.ipynb #155633fe
+def rag_objective(model: nn.Module, records: list[dict]) -> dict:
+    "The `Trainer`'s default objective: `model.loss` on the records' questions and answers (RAG, or REALM's span reader)."
+    return model.loss([r["question"] for r in records], [r["answer"] for r in records])
+
 class LossModule(nn.Module):
-    "Wraps a model so that `forward(questions, answers)` returns `model.loss(questions, answers)['loss']`."
-    def __init__(self, model: nn.Module):
+    "Wraps a model and an objective so that `forward(records)` is `objective(model, records)` (what Accelerate prepares)."
+    def __init__(self, model: nn.Module, objective: Callable = rag_objective):
         super().__init__()
-        self.model = model
-    def forward(self, questions: list[str], answers: list[str]) -> torch.Tensor:
-        return self.model.loss(questions, answers)["loss"]
+        self.model, self.objective = model, objective
+    def forward(self, records: list[dict]) -> dict:
+        return self.objective(self.model, records)
 
 def make_accelerator(config: REALMRAGConfig = DEFAULT_CONFIG):
-    "An `Accelerator` for `config.training.mixed_precision` (and `config.experiment.device == 'cpu'`)."
+    "An `Accelerator` for `config.training.mixed_precision` on `config.experiment.device` ('auto' lets Accelerate pick the GPU)."
     from accelerate import Accelerator
     from accelerate.state import AcceleratorState, PartialState
-    kw = dict(mixed_precision=config.training.mixed_precision, cpu=config.experiment.device == "cpu")
+    device = resolve_device(config.experiment.device)       # a ConfigError here if the named GPU is missing
+    kw = dict(mixed_precision=config.training.mixed_precision, cpu=device.type == "cpu")
     try: return Accelerator(**kw)
     except ValueError as e:  # one process, an earlier Accelerator in this kernel used other settings: start afresh
         if "already been initialized" not in str(e) or PartialState().num_processes > 1: raise
@@ -229,7 +328,7 @@ def _scalars(d: dict, prefix: str = "") -> dict:
 
 # %% ../nbs/10_training.ipynb #7925d605
 class Trainer:
-    "Train `model.trainable_parameters()` on `model.loss(questions, answers)['loss']` with Accelerate."
+    "Train `model.trainable_parameters()` on an objective (default: `model.loss(questions, answers)`) with Accelerate, built on `fit`."
     def __init__(self,
                  model: nn.Module, # has `loss(questions, answers) -> {"loss": ...}` and `trainable_parameters()`
                  config: REALMRAGConfig | None = None, # uses the `training` and `experiment` sections; None: DEFAULT_CONFIG
@@ -242,14 +341,15 @@ class Trainer:
                  keep_checkpoints: int = 2, # newest `checkpoint-*` folders kept (the best model is kept apart)
                  show_progress: bool = True, # tqdm progress bar
                  load_best_at_end: bool = True, # reload the best validation weights before testing/returning
-                 lr_scale: dict | None = None, # {parameter-name prefix: lr multiplier}; None: the query tower at config.model.query_encoder_lr_scale
+                 objective: Callable | None = None, # (model, records) -> {"loss": ...}; None: `rag_objective` (model.loss on questions and answers)
                 ):
         config = DEFAULT_CONFIG if config is None else config
         if not isinstance(config, REALMRAGConfig):
             raise ConfigError(f"config: expected a REALMRAGConfig, got {type(config).__name__}")
         config.validate()
         self.model, self.config, self.tc = model, config, config.training
-        if not hasattr(model, "loss"): raise TypeError(f"{type(model).__name__} has no loss(questions, answers) method")
+        self.objective = rag_objective if objective is None else objective
+        if objective is None and not hasattr(model, "loss"): raise TypeError(f"{type(model).__name__} has no loss(questions, answers) method")
         if getattr(model, "retriever", "n/a") is None or getattr(model, "generator", "n/a") is None:
             raise RuntimeError(f"{type(model).__name__} has no knowledge base yet: call "
                                "model.prepare_knowledge_base(kb) before creating the Trainer")
@@ -268,17 +368,14 @@ class Trainer:
         self.accelerator = make_accelerator(config)
         if hasattr(model, "prepare_for_training"): model.prepare_for_training(self.train_data)   # LoRA, worked examples
         self.named_params = _named_trainable(model)
-        if lr_scale is None: lr_scale = default_lr_scale(model, config)
-        self.optimizer = torch.optim.AdamW(param_groups(model, self.tc.weight_decay, self.tc.learning_rate, lr_scale),
-                                           lr=self.tc.learning_rate)
-        self.loss_module, self.optimizer = self.accelerator.prepare(LossModule(model), self.optimizer)
+        self.optimizer = configure_optimizer(model, config)   # the one rule: groups and scales from the config
+        self.loss_module, self.optimizer = self.accelerator.prepare(LossModule(model, self.objective), self.optimizer)
         self.device = self.accelerator.device
         self.steps_per_epoch = step_batches(len(self.train_data), self.tc.batch_size, self.tc.gradient_accumulation_steps,
                                             self.accelerator.num_processes)
         self.total_steps = max_steps if max_steps is not None else self.steps_per_epoch * self.tc.num_epochs
         if self.total_steps < 1: raise ValueError(f"max_steps: expected an int >= 1, got {max_steps!r}")
-        from transformers import get_linear_schedule_with_warmup
-        self.scheduler = get_linear_schedule_with_warmup(self.optimizer.optimizer, self.tc.warmup_steps, self.total_steps)
+        self.scheduler = make_scheduler(self.optimizer.optimizer, self.tc.warmup_steps, self.total_steps)
         self.state = dict(step=0, epoch=0, step_in_epoch=0, best_metric=None, best_step=None, bad_evals=0,
                           early_stopped=False)
         self.history: list[dict] = []
@@ -327,29 +424,18 @@ def _step_examples(self: Trainer, epoch: int, step_in_epoch: int) -> list[dict]:
     idx = order[step_in_epoch * n_step:(step_in_epoch + 1) * n_step]
     return [self.train_data[i] for i in idx[acc.process_index::P]]
 
+class _Padding(list):
+    "A micro-batch that keeps processes in step on a short last batch: its loss is computed, its gradient weighs 0."
+    weight = 0.0
+
 @patch
-def _train_step(self: Trainer, examples: list[dict]) -> tuple[float, float | None]:
-    "One optimiser step on `examples` (micro-batches of `batch_size`); returns (mean loss, grad norm before clipping)."
-    acc, bs = self.accelerator, self.tc.batch_size
-    weight = 1.0
-    if not examples: examples, weight = self.train_data[:1], 0.0  # keep processes in step on a short last batch
-    micro = [examples[i:i + bs] for i in range(0, len(examples), bs)]
-    total = torch.zeros((), device=self.device)
-    for m, mb in enumerate(micro):
-        sync = contextlib.nullcontext() if m == len(micro) - 1 else acc.no_sync(self.loss_module)
-        with sync:
-            loss = self.loss_module([q["question"] for q in mb], [q["answer"] for q in mb])
-            if not torch.is_tensor(loss) or loss.ndim != 0:
-                raise TypeError(f"model.loss(...)['loss'] must be a scalar tensor, got {getattr(loss, 'shape', loss)!r}")
-            acc.backward(loss * (weight * len(mb) / len(examples)))
-        total += loss.detach().float() * len(mb) / len(examples)
-    grad_norm = None
-    if self.tc.max_grad_norm is not None:
-        grad_norm = float(acc.clip_grad_norm_([p for _, p in self.named_params], self.tc.max_grad_norm))
-    self.optimizer.step()
-    if not self.optimizer.step_was_skipped: self.scheduler.step()  # fp16: the scaler skips steps with inf gradients
-    self.optimizer.zero_grad(set_to_none=True)
-    return float(acc.reduce(total, "mean")), grad_norm
+def _micro_batches(self: Trainer, step: int) -> list:
+    "This process's micro-batches (of `batch_size` questions) for the optimiser step that follows `step` steps."
+    st = self.state
+    examples = self._step_examples(st["epoch"], st["step_in_epoch"])
+    if not examples: return [_Padding(self.train_data[:1])]
+    bs = self.tc.batch_size
+    return [examples[i:i + bs] for i in range(0, len(examples), bs)]
 
 # %% ../nbs/10_training.ipynb #746dc2ad
 @patch
@@ -384,13 +470,9 @@ def _check_frozen(saved: list, now: list, path):
 
 def _save_model(model: nn.Module, path: Path):
     "`model.save_pretrained` (or `model.pt`, its state_dict) into a checked folder at `path`, replaced in one step."
-    path = Path(path); tmp = begin_dir(path)
-    try:
+    with atomic_dir(path, {"format": "realm_rag.SavedModel", "class": type(model).__name__}) as tmp:   # keeps a manifest the model wrote itself
         if hasattr(model, "save_pretrained"): model.save_pretrained(str(tmp))
         else: torch.save(model.state_dict(), tmp / "model.pt")
-        if (tmp / MANIFEST).is_file(): replace_dir(tmp, path)   # the model wrote its own checked folder
-        else: commit_dir(tmp, path, {"format": "realm_rag.SavedModel", "class": type(model).__name__})
-    finally: shutil.rmtree(tmp, ignore_errors=True)
     return path
 
 def _finite_or_none(v): return v if v is None or math.isfinite(v) else None
@@ -443,7 +525,7 @@ def _save_checkpoint(self: Trainer) -> Path:
     if acc.is_main_process:
         commit_dir(tmp, final, {"format": CHECKPOINT_FORMAT, "step": step, "num_processes": acc.num_processes})
         ckpts = sorted(self.output_dir.glob("checkpoint-*"), key=_step_of)
-        for old in ckpts[:-self.keep_checkpoints] if self.keep_checkpoints > 0 else []: _remove_dir(old)
+        for old in ckpts[:-self.keep_checkpoints] if self.keep_checkpoints > 0 else []: remove_dir(old)
     acc.wait_for_everyone()
     return final
 
@@ -518,40 +600,40 @@ def _start_wandb(self: Trainer):
                              config=self.config.to_dict(), dir=str(self.output_dir), resume="allow")
 
 # %% ../nbs/10_training.ipynb #2dfaf526
+class _TrainerCallback(Callback):
+    "What the `Trainer` does after each step of `fit`: advance its position, log, validate, checkpoint; stop early."
+    def __init__(self, trainer): self.t, self.window = trainer, []
+    def after_step(self, rec: dict) -> bool:
+        t, st, tc = self.t, self.t.state, self.t.tc
+        st["step"] += 1; st["step_in_epoch"] += 1
+        if st["step_in_epoch"] >= t.steps_per_epoch: st["epoch"] += 1; st["step_in_epoch"] = 0
+        self.window.append(rec["loss"])
+        last = st["step"] >= t.total_steps
+        if st["step"] % tc.logging_steps == 0 or last:
+            row = {"step": st["step"], "epoch": t._epoch_float(), "loss": float(np.mean(self.window)), "lr": rec["lr"]}
+            if rec["grad_norm"] is not None: row["grad_norm"] = rec["grad_norm"]
+            t._log(row); self.window = []
+        if t.val_data is not None and (st["step"] % tc.eval_steps == 0 or last): st["early_stopped"] = t._run_evaluation()
+        if st["step"] % tc.save_steps == 0 or last or st["early_stopped"]: t._save_checkpoint()
+        return st["early_stopped"]
+
 @patch
 def train(self: Trainer, resume_from_checkpoint: str | Path | None = None # None, "latest", or a checkpoint-* folder
           ) -> dict:
     "Train; returns {best_metric, best_step, metric, history, output_dir, total_steps[, test_metrics]}."
-    acc, tc, st = self.accelerator, self.tc, self.state
+    acc, st = self.accelerator, self.state
     self.output_dir.mkdir(parents=True, exist_ok=True)
     set_seed(self.config.experiment.seed)
     if resume_from_checkpoint is not None: self._resume(resume_from_checkpoint)
     if acc.is_main_process: self.config.to_json(self.output_dir / "config.json")
     self._start_wandb()
     self.model.train()
-    bar = tqdm(total=self.total_steps, initial=st["step"], desc="train", unit="step",
-               disable=not (self.show_progress and acc.is_main_process))
-    window = []
     try:
-        while st["step"] < self.total_steps and not st["early_stopped"]:
-            loss, grad_norm = self._train_step(self._step_examples(st["epoch"], st["step_in_epoch"]))
-            st["step"] += 1; st["step_in_epoch"] += 1
-            if st["step_in_epoch"] >= self.steps_per_epoch: st["epoch"] += 1; st["step_in_epoch"] = 0
-            window.append(loss)
-            last = st["step"] >= self.total_steps
-            if st["step"] % tc.logging_steps == 0 or last:
-                g0 = self.optimizer.param_groups[0]  # report the schedule at the peak learning rate's scale
-                row = {"step": st["step"], "epoch": self._epoch_float(), "loss": float(np.mean(window)),
-                       "lr": self.scheduler.get_last_lr()[0] / g0.get("lr_scale", 1.0)}
-                if grad_norm is not None: row["grad_norm"] = grad_norm
-                self._log(row); window = []
-                bar.set_postfix(loss=f"{row['loss']:.4f}", lr=f"{row['lr']:.2e}")
-            if self.val_data is not None and (st["step"] % tc.eval_steps == 0 or last):
-                st["early_stopped"] = self._run_evaluation()
-            if st["step"] % tc.save_steps == 0 or last or st["early_stopped"]: self._save_checkpoint()
-            bar.update(1)
+        if not st["early_stopped"]:
+            fit(self.loss_module, self._micro_batches, self.optimizer, self.total_steps, self.scheduler,
+                self.tc.max_grad_norm, [_TrainerCallback(self)], start_step=st["step"], accelerator=acc,
+                sync_module=self.loss_module, show_progress=self.show_progress and acc.is_main_process)
     finally:
-        bar.close()
         if self._wandb is not None and st["step"] >= self.total_steps: self._wandb.finish(); self._wandb = None
     return self._finish()
 
@@ -624,7 +706,7 @@ def _add_train_args(p: argparse.ArgumentParser):
     a("--batch_size", type=int, default=None); a("--num_epochs", type=int, default=None)
     a("--learning_rate", type=float, default=None)
     a("--query_lr_scale", type=float, default=None,
-      help="learning-rate multiplier for the query tower (e.g. 0.01 with a tiny generator trained from scratch)")
+      help="learning-rate multiplier for the query tower (= --set model.query_encoder_lr_scale=...)")
     a("--mixed_precision", default=None, choices=["no", "fp16", "bf16"])
     a("--output_dir", default=None); a("--seed", type=int, default=None)
     a("--use_wandb", action="store_true", help='log to Weights & Biases (pip install "realm_rag[track]")')
@@ -644,7 +726,8 @@ def train_config_from_args(args) -> REALMRAGConfig:
     flags = {"training.batch_size": args.batch_size, "training.num_epochs": args.num_epochs,
              "training.learning_rate": args.learning_rate, "training.mixed_precision": args.mixed_precision,
              "experiment.output_dir": args.output_dir, "experiment.seed": args.seed,
-             "experiment.use_wandb": True if args.use_wandb else None}
+             "experiment.use_wandb": True if args.use_wandb else None,
+             "model.query_encoder_lr_scale": args.query_lr_scale}   # recorded in the saved config.json, as used
     return config.with_overrides({k: v for k, v in flags.items() if v is not None}, **parse_overrides(args.set))
 
 # %% ../nbs/10_training.ipynb #8b4c351a
@@ -670,9 +753,8 @@ def run_train(args, out=None) -> dict:
     print(f"knowledge base: {len(kb)} passages; train/val/test: {len(train)}/{len(val or [])}/{len(test or [])}", file=out)
     model = REALMRAGModel(config, model_type=args.model_type)
     model.prepare_knowledge_base(kb, show_progress=not args.no_progress)
-    lr_scale = None if args.query_lr_scale is None else {"encoder.query_encoder.": args.query_lr_scale}
     trainer = create_trainer(model, config, train, val, test, max_steps=args.max_steps,
-                             show_progress=not args.no_progress, lr_scale=lr_scale)
+                             show_progress=not args.no_progress)
     res = trainer.train(resume_from_checkpoint=args.resume)
     print(f"best {res['metric']} = {res['best_metric']} at step {res['best_step']} of {res['total_steps']}; "
           f"outputs in {res['output_dir']}", file=out)
