@@ -8,15 +8,16 @@ Docs: https://realm-rag.github.io/realm_rag/cli.html.md"""
 from __future__ import annotations
 import argparse, contextlib, re, sys, time, warnings
 
-from .config import set_seed
-from .data import create_sample_data
+from .config import REALMRAGConfig, parse_overrides, set_seed
+from .data import create_sample_data, load_qa_pairs
 from .encoders import BiEncoder
 from .retrieval import Retriever
 from .metrics import retrieval_metrics
-from .training import add_train_parser, run_train
+from .training import create_trainer
 
 # %% auto #0
-__all__ = ['GENERATORS', 'closed_book_metrics', 'quickstart', 'demo', 'build_parser', 'main']
+__all__ = ['GENERATORS', 'closed_book_metrics', 'quickstart', 'demo', 'add_train_parser', 'train_config_from_args', 'run_train',
+           'train_cli', 'build_parser', 'main']
 
 # %% ../nbs/99_cli.ipynb #d1b38f13
 GENERATORS = ("smollm2", "tiny-t5")   # the pretrained SmolLM2-135M-Instruct (LoRA fine-tune), or a T5 trained from nothing
@@ -143,6 +144,82 @@ def demo(port:int=8866,                      # the port on 127.0.0.1
     finally: code = stop_server(proc)
     print(f"demo server stopped (exit status {code})", file=out)
     return code
+
+# %% ../nbs/99_cli.ipynb #afb8e0b8
+def _add_train_args(p: argparse.ArgumentParser):
+    a = p.add_argument
+    a("--config", default=None, help="JSON config (REALMRAGConfig.to_json); flags below override it")
+    a("--use_sample_data", action="store_true", help="train on the synthetic world (create_sample_data)")
+    a("--num_examples", type=int, default=100, help="sample data: total questions over train/val/test")
+    a("--num_docs", type=int, default=1000, help="sample data: passages in the world")
+    a("--knowledge_base", default=None, help="knowledge-base file (.json / .jsonl records {id, title, text})")
+    a("--train_data", default=None, help="training QA file (.json / .jsonl records {id, question, answer(s)})")
+    a("--val_data", default=None, help="validation QA file")
+    a("--test_data", default=None, help="test QA file")
+    a("--model_type", default="rag_token", choices=["rag_token", "rag_sequence", "rag", "realm"], help="marginalisation (realm: extractive span reader)")
+    a("--batch_size", type=int, default=None); a("--num_epochs", type=int, default=None)
+    a("--learning_rate", type=float, default=None)
+    a("--query_lr_scale", type=float, default=None,
+      help="learning-rate multiplier for the query tower (= --set model.query_encoder_lr_scale=...)")
+    a("--mixed_precision", default=None, choices=["no", "fp16", "bf16"])
+    a("--output_dir", default=None); a("--seed", type=int, default=None)
+    a("--use_wandb", action="store_true", help='log to Weights & Biases (pip install "realm_rag[track]")')
+    a("--max_steps", type=int, default=None, help="stop after this many optimiser steps")
+    a("--resume", default=None, help='"latest" or a checkpoint-* folder')
+    a("--set", nargs="*", default=[], metavar="SECTION.FIELD=VALUE", help="more config overrides")
+    a("--no_progress", action="store_true", help="hide progress bars")
+    return p
+
+def add_train_parser(subparsers) -> argparse.ArgumentParser:
+    "Add the `train` sub-command to an argparse `subparsers` object (from `add_subparsers`)."
+    return _add_train_args(subparsers.add_parser("train", help="fine-tune a RAG model (query tower + generator)"))
+
+def train_config_from_args(args) -> REALMRAGConfig:
+    "The config: --config JSON (else defaults), then explicit flags, then --set overrides."
+    config = REALMRAGConfig.from_json(args.config) if args.config else REALMRAGConfig()
+    flags = {"training.batch_size": args.batch_size, "training.num_epochs": args.num_epochs,
+             "training.learning_rate": args.learning_rate, "training.mixed_precision": args.mixed_precision,
+             "experiment.output_dir": args.output_dir, "experiment.seed": args.seed,
+             "experiment.use_wandb": True if args.use_wandb else None,
+             "model.query_encoder_lr_scale": args.query_lr_scale}   # recorded in the saved config.json, as used
+    return config.with_overrides({k: v for k, v in flags.items() if v is not None}, **parse_overrides(args.set))
+
+# %% ../nbs/99_cli.ipynb #8b4c351a
+def _load_train_inputs(args, config):
+    from realm_rag.data import create_sample_data, load_knowledge_base
+    if args.use_sample_data:
+        data = create_sample_data(num_examples=args.num_examples, num_docs=args.num_docs, seed=config.experiment.seed)
+        return data["knowledge_base"], data["datasets"]["train"], data["datasets"]["val"], data["datasets"]["test"]
+    if not (args.knowledge_base and args.train_data):
+        raise SystemExit("realm-rag train: give --knowledge_base and --train_data (and optionally --val_data, "
+                         "--test_data), or --use_sample_data")
+    kb = load_knowledge_base(args.knowledge_base)
+    qa = [load_qa_pairs(p) if p else None for p in (args.train_data, args.val_data, args.test_data)]
+    return (kb, *qa)
+
+def run_train(args, out=None) -> dict:
+    "Run `realm-rag train`: load data, build and index the model, train, print and return the results."
+    out = out or sys.stdout
+    from realm_rag.model import REALMRAGModel
+    config = train_config_from_args(args)
+    set_seed(config.experiment.seed)
+    kb, train, val, test = _load_train_inputs(args, config)
+    print(f"knowledge base: {len(kb)} passages; train/val/test: {len(train)}/{len(val or [])}/{len(test or [])}", file=out)
+    model = REALMRAGModel(config, model_type=args.model_type)
+    model.prepare_knowledge_base(kb, show_progress=not args.no_progress)
+    trainer = create_trainer(model, config, train, val, test, max_steps=args.max_steps,
+                             show_progress=not args.no_progress)
+    res = trainer.train(resume_from_checkpoint=args.resume)
+    print(f"best {res['metric']} = {res['best_metric']} at step {res['best_step']} of {res['total_steps']}; "
+          f"outputs in {res['output_dir']}", file=out)
+    if "test_metrics" in res:
+        print("test: " + ", ".join(f"{k}={v:.3f}" for k, v in res["test_metrics"].items()), file=out)
+    return res
+
+def train_cli(argv: list[str] | None = None) -> dict:
+    "`realm-rag train ...` as a function: parse `argv` and run."
+    p = _add_train_args(argparse.ArgumentParser(prog="realm-rag train", description="Fine-tune a RAG model."))
+    return run_train(p.parse_args(argv))
 
 # %% ../nbs/99_cli.ipynb #9fabce1d
 def _int_at_least(lo:int):

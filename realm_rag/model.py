@@ -28,11 +28,10 @@ from .generation import (BUNDLED_GENERATOR, GENERIC_EXAMPLES, PromptTemplate, ex
                                   encode_targets, is_causal, load_generator_and_tokenizer, token_logprobs, decode_answers)
 from .data import doc_text
 from .marginalization import doc_posteriors, rag_token_nll, rag_sequence_nll, rag_decode, sequence_doc_posterior
-from .span_reader import SpanReader
 
 # %% auto #0
 __all__ = ['MODEL_TYPES', 'FORMAT_VERSION', 'REQUIRED_FILES', 'RAG_TYPES', 'check_model_type', 'split_towers', 'build_generator',
-           'build_reader', 'eval_mode', 'without_passages', 'REALMRAGModel']
+           'eval_mode', 'without_passages', 'RAGHead', 'reader_head', 'REALMRAGModel']
 
 # %% ../nbs/09_model.ipynb #2da4a439
 MODEL_TYPES = {"rag_token": "rag_token", "rag": "rag_token", "rag_sequence": "rag_sequence", "realm": "realm"}
@@ -70,12 +69,6 @@ def build_generator(tokenizer, model_config:ModelConfig, seed:int=0) -> PreTrain
             gen = type(gen)(cfg)
     return gen
 
-def build_reader(tokenizer, model_config:ModelConfig, seed:int=0) -> SpanReader:
-    "REALM's tiny span reader: a random BERT sized like the tiny generator (d_model, encoder_layers, heads, ffn)."
-    mc = model_config
-    return SpanReader.tiny(tokenizer, dim=mc.d_model, layers=mc.encoder_layers, heads=mc.attention_heads,
-                           ffn=mc.ffn_dim, seed=seed, max_length=mc.max_doc_length,
-                           max_question_length=min(mc.max_question_length, mc.max_doc_length - 8))
 
 # %% ../nbs/09_model.ipynb #a229dda1
 @contextmanager
@@ -110,9 +103,38 @@ def _questions(questions, who) -> list[str]:
         if not isinstance(q, str): raise TypeError(f"{who}: questions[{i}] must be a str, got {type(q).__name__}")
     return questions
 
+# %% ../nbs/09_model.ipynb #52788028
+class RAGHead:
+    "RAG's reader (Lewis et al. 2020): a generator, seq2seq or decoder-only, marginalised over the top k per token (RAG-Token) or per answer (RAG-Sequence)."
+    role = "generator"
+    def __init__(self, model_type:str="rag_token"): self.model_type = model_type
+
+    def resolve(self, model, generator, tokenizer) -> tuple:
+        "(generator, tokenizer) from a model object, a hub name or path, or None (config.model.generator_model_name; None there: built at prepare time)."
+        if generator is None: generator = model.config.model.generator_model_name
+        if isinstance(generator, (str, os.PathLike)):
+            generator, own = load_generator_and_tokenizer(None if str(generator) == BUNDLED_GENERATOR else str(generator))
+            tokenizer = tokenizer if tokenizer is not None else own
+        return generator, tokenizer
+
+    def causal(self, generator) -> bool: return generator is not None and is_causal(generator)
+
+    def build(self, model, docs) -> tuple:
+        "A tiny `generator_arch` generator trained from scratch, on a tokenizer trained on the knowledge base."
+        mc = model.config.model
+        tok = train_tokenizer(docs, vocab_size=mc.tokenizer_vocab_size, add_prefix_space=True)
+        return build_generator(tok, mc, seed=model.config.experiment.seed), tok
+
+def reader_head(model_type:str):
+    "The head for a model type: `RAGHead` ('rag_token', 'rag_sequence'), or REALM's `SpanReaderHead` ('realm', from 15_span_reader, imported on first use)."
+    mt = check_model_type(model_type)
+    if mt != "realm": return RAGHead(mt)
+    from realm_rag.span_reader import SpanReaderHead
+    return SpanReaderHead()
+
 # %% ../nbs/09_model.ipynb #acdda53e
 class REALMRAGModel(nn.Module):
-    "RAG over a dense retriever (trainable q(x), fixed d(z) index) and a generator (decoder-only or seq2seq), or REALM's span reader."
+    "A dense retriever (trainable q(x) over a fixed d(z) index) and a reader head: RAG's generator (decoder-only or seq2seq) or REALM's span reader."
     def __init__(self,
                  config:REALMRAGConfig=DEFAULT_CONFIG,  # model sizes, k, lengths (a dict is accepted)
                  model_type:str="rag_token",  # "rag_token", "rag_sequence", "rag" (= rag_token), or "realm" (span reader)
@@ -125,6 +147,7 @@ class REALMRAGModel(nn.Module):
         if not isinstance(config, REALMRAGConfig):
             raise TypeError(f"REALMRAGModel: config must be a REALMRAGConfig or a dict, got {type(config).__name__}")
         self.config, self.model_type, self.retriever = config, check_model_type(model_type), None
+        self.head = reader_head(self.model_type)   # what reads the retrieved passages: RAGHead or SpanReaderHead
         if isinstance(retriever, Retriever):
             self.encoder = split_towers(retriever.encoder)
             self.retriever = Retriever(self.encoder, retriever.index, retriever.documents, retriever.doc_embeddings)
@@ -134,20 +157,7 @@ class REALMRAGModel(nn.Module):
             self.encoder = split_towers(BiEncoder.from_pretrained(None if name is None else str(name),
                                                                   normalize=config.model.normalize_embeddings))
         else: raise TypeError(f"REALMRAGModel: retriever must be a Retriever, BiEncoder, name or path, got {type(retriever).__name__}")
-        if generator is None:
-            generator = config.model.reader_model_name if self.model_type == "realm" else config.model.generator_model_name
-        if self.model_type == "realm":
-            if isinstance(generator, (str, os.PathLike)):
-                generator = SpanReader.from_pretrained(str(generator), max_length=config.model.max_doc_length,
-                                                       max_question_length=config.model.max_question_length,
-                                                       seed=config.experiment.seed)
-            if generator is not None and not all(hasattr(generator, a) for a in ("encode", "loss", "predict", "reader_config")):
-                raise TypeError(f"REALMRAGModel(model_type='realm'): generator must be a SpanReader or an encoder "
-                                f"name/path, got {type(generator).__name__}")
-            tokenizer = None if generator is None else generator.tokenizer
-        elif isinstance(generator, (str, os.PathLike)):
-            generator, own_tok = load_generator_and_tokenizer(None if str(generator) == BUNDLED_GENERATOR else str(generator))
-            tokenizer = tokenizer if tokenizer is not None else own_tok
+        generator, tokenizer = self.head.resolve(self, generator, tokenizer)   # load by name, or check the object
         if generator is not None and tokenizer is None:
             raise ValueError("REALMRAGModel: a generator model object needs its tokenizer: pass tokenizer=")
         self.generator, self.tokenizer = generator, tokenizer
@@ -157,7 +167,7 @@ class REALMRAGModel(nn.Module):
     @property
     def causal(self) -> bool:
         "True when the generator is a decoder-only language model (context fusion is then a prompt)."
-        return self.model_type != "realm" and self.generator is not None and is_causal(self.generator)
+        return self.head.causal(self.generator)
 
     def _newline_ids(self) -> list[int]:
         "The generator tokenizer's ids whose text holds a line break (a prompted decoder-only answer ends there)."
@@ -166,72 +176,20 @@ class REALMRAGModel(nn.Module):
             self._nl = (self.tokenizer, [i for i, t in enumerate(texts) if "\n" in t])
         return self._nl[1]
 
-    def add_lora(self, r:int|None=None, alpha:int|None=None, dropout:float=0.0,
-                 target_modules=("q_proj", "k_proj", "v_proj", "o_proj")) -> int:
-        "Train the generator through LoRA adapters (`peft`) of rank `r` (default `config.model.lora_rank`) on its attention projections: returns the trainable count."
-        from peft import LoraConfig, get_peft_model
-        if self.generator is None or self.model_type == "realm": raise ValueError("add_lora: needs a RAG generator")
-        if self.has_lora: raise ValueError("add_lora: the generator already has LoRA adapters")
-        r = self.config.model.lora_rank if r is None else r
-        if r < 1: raise ValueError(f"add_lora: rank r must be >= 1, got {r}")
-        alpha = 2 * r if alpha is None else alpha
-        with torch.random.fork_rng(), warnings.catch_warnings():   # the adapters' initialisation follows the experiment seed
-            warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning)  # peft asks transformers' deprecated name
-            torch.manual_seed(self.config.experiment.seed)
-            self.generator = get_peft_model(self.generator, LoraConfig(r=r, lora_alpha=alpha, lora_dropout=dropout,
-                                                                       target_modules=list(target_modules), bias="none"))
-        return sum(p.numel() for p in self.generator.parameters() if p.requires_grad)
-
-    @property
-    def has_lora(self) -> bool: return hasattr(self.generator, "merge_and_unload")   # a peft-wrapped generator
-
-    def uses_generic_examples(self) -> bool:
-        "True while a decoder-only generator reads the built-in `GENERIC_EXAMPLES` (no training data given yet)."
-        return self.causal and bool(self.template.examples) and all(tuple(e) in GENERIC_EXAMPLES for e in self.template.examples)
-
-    def use_worked_examples(self, qa_pairs:list[dict], # QA records with gold_doc_ids in this model's knowledge base
-                            n:int|None=None,  # how many; None: config.model.num_worked_examples
-                            seed:int|None=None) -> list:  # None: config.experiment.seed
-        "Show a decoder-only generator `n` worked (passage, question, answer) examples drawn from `qa_pairs` (training data)."
-        if not self.causal: raise ValueError("use_worked_examples: only a decoder-only generator reads worked examples")
-        self._check_ready("use_worked_examples")
-        n = self.config.model.num_worked_examples if n is None else n
-        seed = self.config.experiment.seed if seed is None else seed
-        by_id = {d["id"]: d for d in self.retriever.documents}
-        usable = [q for q in qa_pairs if any(i in by_id for i in q.get("gold_doc_ids") or [])]
-        if len(usable) < n: raise ValueError(f"use_worked_examples: {len(usable)} of the QA records have a gold document in the knowledge base; need {n}")
-        picks = random.Random(seed).sample(usable, n)
-        gold = lambda q: next(by_id[i] for i in q["gold_doc_ids"] if i in by_id)
-        self.template.examples = [(example_passage(gold(q), _answer(q.get("answers") or q["answer"])), q["question"],
-                                   _answer(q.get("answers") or q["answer"])) for q in picks]   # passages cut around the answer
-        return self.template.examples
-
-    def prepare_for_training(self, train_data:list[dict]|None=None) -> REALMRAGModel:
-        """What fine-tuning a decoder-only generator needs, done once (the `Trainer` calls it): LoRA adapters of rank
-        `config.model.lora_rank` (0: every weight trains), and worked examples drawn from `train_data` in place of the
-        built-in ones — or none at all when `config.model.finetune_with_examples` is False.
-        A seq2seq generator and REALM's reader train every weight and are left as they are."""
-        if not self.causal: return self
-        if not self.config.model.finetune_with_examples: self.template.examples = []
-        elif train_data and self.uses_generic_examples():
-            with contextlib.suppress(ValueError): self.use_worked_examples(train_data)   # too few records: keep the built-in ones
-        if self.config.model.lora_rank > 0 and not self.has_lora: self.add_lora()
-        return self
-
     @property
     def device(self) -> torch.device: return next(self.encoder.parameters()).device
     @property
     def k(self) -> int: return self.config.model.num_retrieved_docs
 
     @property
-    def reader(self) -> SpanReader|None:
+    def reader(self):
         "REALM's span reader (model_type='realm'; it sits where the RAG types keep their generator), else None."
-        return self.generator if self.model_type == "realm" else None
+        return self.generator if self.head.role == "reader" else None
 
     def __repr__(self):
         n = "not prepared" if self.retriever is None else f"{len(self.retriever)} documents"
         gen = None if self.generator is None else self.generator.config.model_type
-        role = "reader" if self.model_type == "realm" else "generator"
+        role = self.head.role
         return f"REALMRAGModel(model_type={self.model_type!r}, k={self.k}, {role}={gen!r}, retriever={display_name(getattr(self.encoder, 'name_or_path', None))!r}, {n})"
 
     def _check_ready(self, who):
@@ -243,23 +201,78 @@ class REALMRAGModel(nn.Module):
         return [p for p in self.parameters() if p.requires_grad]
 
 
+# %% ../nbs/09_model.ipynb #7127ffd7
+@patch
+def add_lora(self:REALMRAGModel, r:int|None=None, alpha:int|None=None, dropout:float=0.0,
+             target_modules=("q_proj", "k_proj", "v_proj", "o_proj")) -> int:
+    "Train the generator through LoRA adapters (`peft`) of rank `r` (default `config.model.lora_rank`) on its attention projections: returns the trainable count."
+    from peft import LoraConfig, get_peft_model
+    if self.generator is None or self.head.role != "generator": raise ValueError("add_lora: needs a RAG generator")
+    if self.has_lora: raise ValueError("add_lora: the generator already has LoRA adapters")
+    r = self.config.model.lora_rank if r is None else r
+    if r < 1: raise ValueError(f"add_lora: rank r must be >= 1, got {r}")
+    alpha = 2 * r if alpha is None else alpha
+    with torch.random.fork_rng(), warnings.catch_warnings():   # the adapters' initialisation follows the experiment seed
+        warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning)  # peft asks transformers' deprecated name
+        torch.manual_seed(self.config.experiment.seed)
+        self.generator = get_peft_model(self.generator, LoraConfig(r=r, lora_alpha=alpha, lora_dropout=dropout,
+                                                                   target_modules=list(target_modules), bias="none"))
+    return sum(p.numel() for p in self.generator.parameters() if p.requires_grad)
+
+@patch(as_prop=True)
+def has_lora(self:REALMRAGModel) -> bool: return hasattr(self.generator, "merge_and_unload")   # a peft-wrapped generator
+
+@patch
+def uses_generic_examples(self:REALMRAGModel) -> bool:
+    "True while a decoder-only generator reads the built-in `GENERIC_EXAMPLES` (no training data given yet)."
+    return self.causal and bool(self.template.examples) and all(tuple(e) in GENERIC_EXAMPLES for e in self.template.examples)
+
+@patch
+def use_worked_examples(self:REALMRAGModel, qa_pairs:list[dict], # QA records with gold_doc_ids in this model's knowledge base
+                        n:int|None=None,  # how many; None: config.model.num_worked_examples
+                        seed:int|None=None) -> list:  # None: config.experiment.seed
+    "Show a decoder-only generator `n` worked (passage, question, answer) examples drawn from `qa_pairs` (training data)."
+    if not self.causal: raise ValueError("use_worked_examples: only a decoder-only generator reads worked examples")
+    self._check_ready("use_worked_examples")
+    n = self.config.model.num_worked_examples if n is None else n
+    seed = self.config.experiment.seed if seed is None else seed
+    by_id = {d["id"]: d for d in self.retriever.documents}
+    usable = [q for q in qa_pairs if any(i in by_id for i in q.get("gold_doc_ids") or [])]
+    if len(usable) < n: raise ValueError(f"use_worked_examples: {len(usable)} of the QA records have a gold document in the knowledge base; need {n}")
+    picks = random.Random(seed).sample(usable, n)
+    gold = lambda q: next(by_id[i] for i in q["gold_doc_ids"] if i in by_id)
+    self.template.examples = [(example_passage(gold(q), _answer(q.get("answers") or q["answer"])), q["question"],
+                               _answer(q.get("answers") or q["answer"])) for q in picks]   # passages cut around the answer
+    return self.template.examples
+
+@patch
+def prepare_for_training(self:REALMRAGModel, train_data:list[dict]|None=None) -> REALMRAGModel:
+    """What fine-tuning a decoder-only generator needs, done once (the `Trainer` calls it): LoRA adapters of rank
+    `config.model.lora_rank` (0: every weight trains), and worked examples drawn from `train_data` in place of the
+    built-in ones — or none at all when `config.model.finetune_with_examples` is False.
+    A seq2seq generator and REALM's reader train every weight and are left as they are."""
+    if not self.causal: return self
+    if not self.config.model.finetune_with_examples: self.template.examples = []
+    elif train_data and self.uses_generic_examples():
+        with contextlib.suppress(ValueError): self.use_worked_examples(train_data)   # too few records: keep the built-in ones
+    if self.config.model.lora_rank > 0 and not self.has_lora: self.add_lora()
+    return self
+
+
 # %% ../nbs/09_model.ipynb #051a82f4
 @patch
 def prepare_knowledge_base(self:REALMRAGModel,
                            knowledge_base,  # KB records, or any `load_knowledge_base` source (path, Dataset)
                            show_progress:bool=True, batch_size:int=64) -> REALMRAGModel:
-    "Build the tokenizer and tiny generator (realm: tiny span reader) if needed, then encode and index `knowledge_base`."
+    "Build the head's tiny generator (realm: tiny span reader) if there is none, then encode and index `knowledge_base`."
     docs, mc = load_knowledge_base(knowledge_base), self.config.model
     if not docs: raise ValueError("prepare_knowledge_base: the knowledge base is empty")
     if self.k > len(docs):
         raise ValueError(f"prepare_knowledge_base: model.num_retrieved_docs (k={self.k}) is larger than the knowledge "
                          f"base ({len(docs)} documents); lower k or add documents")
-    if self.generator is None and self.model_type == "realm":   # a tiny BERT reader on the query tower's word pieces
-        self.generator = build_reader(self.encoder.tokenizer, mc, seed=self.config.experiment.seed).to(self.device)
-        self.tokenizer = self.generator.tokenizer
-    elif self.generator is None:
-        self.tokenizer = train_tokenizer(docs, vocab_size=mc.tokenizer_vocab_size, add_prefix_space=True)
-        self.generator = build_generator(self.tokenizer, mc, seed=self.config.experiment.seed).to(self.device)
+    if self.generator is None:   # the head builds a tiny one: a T5/BART and its tokenizer, or REALM's tiny BERT reader
+        generator, self.tokenizer = self.head.build(self, docs)
+        self.generator = generator.to(self.device)
     self.retriever = Retriever.from_documents(docs, encoder=self.encoder, kind=mc.index_kind,
                                               batch_size=batch_size, show_progress=show_progress)
     return self
@@ -270,6 +283,15 @@ def retrieve(self:REALMRAGModel, questions, k:int|None=None) -> RetrievalResult:
     "Top-`k` documents (default `config.model.num_retrieved_docs`) for each question, no gradient."
     self._check_ready("retrieve")
     return self.retriever.retrieve(_questions(questions, "REALMRAGModel.retrieve"), k=self.k if k is None else k)
+
+@patch
+def retrieve_scored(self:REALMRAGModel, questions:list[str], k:int|None=None) -> tuple:
+    "The top-`k` documents and log p(z|x) (B, k) from ONE pass of the query tower: found with q(x) detached, scored with q(x) itself (the gradient reaches the query tower)."
+    self._check_ready("loss")
+    q = self.encoder.embed_queries(questions)                                               # (B, d), keeps the graph
+    result = self.retriever.retrieve(questions, k=self.k if k is None else k, query_embeddings=q.detach().float().cpu().numpy())
+    d = torch.as_tensor(result.doc_embeddings, device=q.device, dtype=q.dtype)             # (B, k, d)
+    return result, torch.einsum("bd,bkd->bk", q, d).log_softmax(-1)                        # (B, k)
 
 @patch
 def _contexts(self:REALMRAGModel, questions, result) -> dict:
@@ -284,29 +306,62 @@ def _contexts(self:REALMRAGModel, questions, result) -> dict:
 
 # %% ../nbs/09_model.ipynb #b97714d1
 @patch
-def loss(self:REALMRAGModel,
-         questions:list[str],  # B questions x
-         answers:list,         # B targets y: strings, or lists of gold answers (the first is the target)
-         k:int|None=None,      # documents per question (default: config)
-        ) -> dict:
-    "Training loss: dict(loss (scalar), nll (B,), doc_logprobs (B, k), doc_ids (B lists of k ids)); realm adds `answerable`."
-    questions = _questions(questions, "REALMRAGModel.loss")
-    if self.model_type == "realm": return self._realm_loss(questions, answers, k)
-    answers = [_answer(a) for a in ([answers] if isinstance(answers, str) else answers)]
-    if len(questions) != len(answers):
-        raise ValueError(f"REALMRAGModel.loss: {len(questions)} questions but {len(answers)} answers")
-    mc = self.config.model
-    result = self.retrieve(questions, k)
-    doc_logprobs = self.retriever.doc_logprobs(questions, result).to(self.device)       # (B, k) grad -> q(x)
-    enc = self._contexts(questions, result)                                              # (B*k, T)
-    labels = encode_targets(self.tokenizer, answers, mc.max_generation_length,
-                            prefix=self.template.answer_prefix if self.causal else "").to(self.device)   # (B, T_y)
-    lp = token_logprobs(self.generator, enc["input_ids"], enc["attention_mask"], labels)  # (B*k, T_y, V)
+def loss(self:RAGHead, model, questions:list[str], answers:list, result:RetrievalResult, doc_logprobs:torch.Tensor) -> dict:
+    "RAG's marginal NLL of each question's (first) gold answer over its retrieved documents."
+    answers, mc = [_answer(a) for a in answers], model.config.model
+    enc = model._contexts(questions, result)                                              # (B*k, T)
+    labels = encode_targets(model.tokenizer, answers, mc.max_generation_length,
+                            prefix=model.template.answer_prefix if model.causal else "").to(model.device)   # (B, T_y)
+    lp = token_logprobs(model.generator, enc["input_ids"], enc["attention_mask"], labels)  # (B*k, T_y, V)
     nll_fn = rag_token_nll if self.model_type == "rag_token" else rag_sequence_nll
-    nll = nll_fn(lp, doc_logprobs, labels, epsilon=mc.label_smoothing)                   # (B,)
+    nll = nll_fn(lp, doc_logprobs, labels, epsilon=mc.label_smoothing)                    # (B,)
     return {"loss": nll.mean(), "nll": nll, "doc_logprobs": doc_logprobs, "doc_ids": result.ids}
 
+@patch
+def loss(self:REALMRAGModel,
+         questions:list[str],  # B questions x
+         answers:list,         # B targets y: strings, or lists of gold answers (RAG trains on the first; REALM's reader on all)
+         k:int|None=None,      # documents per question (default: config)
+        ) -> dict:
+    "Training loss: dict(loss (scalar), nll (B,), doc_logprobs (B, k), doc_ids (B lists of k ids)); realm adds `answerable`, `num_skipped`."
+    questions = _questions(questions, "REALMRAGModel.loss")
+    answers = [answers] if isinstance(answers, str) else list(answers)
+    if len(questions) != len(answers):
+        raise ValueError(f"REALMRAGModel.loss: {len(questions)} questions but {len(answers)} answers")
+    result, doc_logprobs = self.retrieve_scored(questions, k)                 # (B, k) grad -> q(x); the query tower runs once
+    return self.head.loss(self, questions, answers, result, doc_logprobs.to(self.device))
+
 # %% ../nbs/09_model.ipynb #694cd097
+@patch
+def generate(self:RAGHead, model, questions:list[str], result:RetrievalResult, num_beams:int=1, return_details:bool=False,
+             method:str="thorough", **kwargs) -> list:
+    "Decode with `rag_decode` over the retrieved documents; details: documents, prior and posterior (per answer and per token)."
+    with torch.no_grad(), eval_mode(model):
+        doc_logprobs = model.retriever.doc_logprobs(questions, result).to(model.device)     # (B, k)
+        enc = model._contexts(questions, result)                                            # (B*k, T)
+        cut = model.template.answer_cut if model.causal else "line"
+        if model.causal and cut != "none": kwargs.setdefault("stop_token_ids", model._newline_ids())   # an answer is one line
+        hyps = rag_decode(model.generator, enc["input_ids"], enc["attention_mask"], doc_logprobs,
+                          model_type=self.model_type, num_beams=num_beams, method=method,
+                          max_length=model.config.model.max_generation_length, **kwargs)
+        tokens = [h[0].tokens or [model.generator.config.eos_token_id] for h in hyps]
+        answers = decode_answers(model.tokenizer, tokens, cut=cut)
+        if not return_details: return answers
+        T = max(map(len, tokens))
+        if doc_logprobs.shape[1] == 1:                                                          # one document: nothing to weigh
+            posterior, token_post = torch.ones_like(doc_logprobs), doc_logprobs.new_ones(len(tokens), 1, T)
+        else:
+            labels = torch.tensor([t + [-100] * (T - len(t)) for t in tokens], device=model.device)   # (B, T_y)
+            lp = token_logprobs(model.generator, enc["input_ids"], enc["attention_mask"], labels)    # (B*k, T_y, V)
+            posterior = sequence_doc_posterior(lp, doc_logprobs, labels)                            # (B, k)
+            token_post = doc_posteriors(lp, doc_logprobs, labels)                                   # (B, k, T_y)
+    prior = doc_logprobs.exp()
+    return [{"question": q, "answer": a, "docs": docs, "doc_ids": [d["id"] for d in docs],
+             "doc_scores": result.scores[b].tolist(), "doc_prior": prior[b].tolist(),
+             "doc_posterior": posterior[b].tolist(), "answer_tokens": [model.tokenizer.decode([t]) for t in tokens[b]],
+             "token_posterior": token_post[b, :, :len(tokens[b])].tolist()}                     # (k, its T) p(z | x, y_<=i)
+            for b, (q, a, docs) in enumerate(zip(questions, answers, result.documents))]
+
 @patch
 def generate(self:REALMRAGModel,
              questions:list[str],
@@ -323,32 +378,7 @@ def generate(self:REALMRAGModel,
         raise ValueError(f"REALMRAGModel.generate: num_beams must be an int >= 1, got {num_beams!r}")
     if not questions: return []
     result = self.retrieve(questions, k) if retrieved is None else self._given(questions, retrieved)
-    if self.model_type == "realm": return self._realm_generate(questions, result, return_details, **kwargs)
-    with torch.no_grad(), eval_mode(self):
-        doc_logprobs = self.retriever.doc_logprobs(questions, result).to(self.device)     # (B, k)
-        enc = self._contexts(questions, result)                                            # (B*k, T)
-        cut = self.template.answer_cut if self.causal else "line"
-        if self.causal and cut != "none": kwargs.setdefault("stop_token_ids", self._newline_ids())   # an answer is one line
-        hyps = rag_decode(self.generator, enc["input_ids"], enc["attention_mask"], doc_logprobs,
-                          model_type=self.model_type, num_beams=num_beams, method=method,
-                          max_length=self.config.model.max_generation_length, **kwargs)
-        tokens = [h[0].tokens or [self.generator.config.eos_token_id] for h in hyps]
-        answers = decode_answers(self.tokenizer, tokens, cut=cut)
-        if not return_details: return answers
-        T = max(map(len, tokens))
-        if doc_logprobs.shape[1] == 1:                                                          # one document: nothing to weigh
-            posterior, token_post = torch.ones_like(doc_logprobs), doc_logprobs.new_ones(len(tokens), 1, T)
-        else:
-            labels = torch.tensor([t + [-100] * (T - len(t)) for t in tokens], device=self.device)   # (B, T_y)
-            lp = token_logprobs(self.generator, enc["input_ids"], enc["attention_mask"], labels)    # (B*k, T_y, V)
-            posterior = sequence_doc_posterior(lp, doc_logprobs, labels)                            # (B, k)
-            token_post = doc_posteriors(lp, doc_logprobs, labels)                                   # (B, k, T_y)
-    prior = doc_logprobs.exp()
-    return [{"question": q, "answer": a, "docs": docs, "doc_ids": [d["id"] for d in docs],
-             "doc_scores": result.scores[b].tolist(), "doc_prior": prior[b].tolist(),
-             "doc_posterior": posterior[b].tolist(), "answer_tokens": [self.tokenizer.decode([t]) for t in tokens[b]],
-             "token_posterior": token_post[b, :, :len(tokens[b])].tolist()}                     # (k, its T) p(z | x, y_<=i)
-            for b, (q, a, docs) in enumerate(zip(questions, answers, result.documents))]
+    return self.head.generate(self, questions, result, num_beams=num_beams, return_details=return_details, method=method, **kwargs)
 
 @patch
 def _given(self:REALMRAGModel, questions:list[str], result:RetrievalResult) -> RetrievalResult:
@@ -378,6 +408,12 @@ def _trainable_modules(generator, query_encoder) -> nn.Module:
     return nn.ModuleDict({"generator": generator, "query_encoder": query_encoder})
 
 @patch
+def save(self:RAGHead, model, generator, folder:Path):
+    "The generator's architecture and tokenizer (its weights go into model.safetensors) and a decoder-only generator's prompt."
+    generator.config.save_pretrained(folder); model.tokenizer.save_pretrained(folder)
+    if model.causal: (folder/"prompt_template.json").write_text(json.dumps(dataclasses.asdict(model.template), indent=1))
+
+@patch
 def save_pretrained(self:REALMRAGModel, save_dir) -> Path:
     "Write config, weights, tokenizers, document tower and retriever to `save_dir` in one atomic step; return the path."
     self._check_ready("save_pretrained")
@@ -395,9 +431,7 @@ def save_pretrained(self:REALMRAGModel, save_dir) -> Path:
         self.config.to_json(tmp/"config.json")
         save_model(_trainable_modules(gen, enc.query_encoder), str(tmp/"model.safetensors"),
                    metadata={"format": "realm_rag.REALMRAGModel", **kind})   # the weights say what they are
-        if self.model_type == "realm": self.generator.save_pretrained(tmp/"generator", weights=False)   # config + tokenizer
-        else: gen.config.save_pretrained(tmp/"generator"); self.tokenizer.save_pretrained(tmp/"generator")
-        if self.causal: (tmp/"generator"/"prompt_template.json").write_text(json.dumps(dataclasses.asdict(self.template), indent=1))
+        self.head.save(self, gen, tmp/"generator")                         # the head's architecture and tokenizer
         enc.query_encoder.config.save_pretrained(tmp/"query_encoder")
         if enc.tokenizer is not None: enc.tokenizer.save_pretrained(tmp/"query_encoder")
         enc.doc_encoder.save_pretrained(tmp/"doc_encoder")
@@ -439,6 +473,22 @@ def _read_manifest(path:Path, verify:bool=True) -> dict:
 def _tokenizer_or_none(d:Path):
     return AutoTokenizer.from_pretrained(str(d)) if (d/"tokenizer_config.json").exists() else None
 
+@patch
+def load(self:RAGHead, folder:Path) -> tuple:
+    "An untrained generator of the saved architecture (the weights come from model.safetensors) and the saved tokenizer."
+    gcfg = AutoConfig.from_pretrained(str(folder))
+    gen = (AutoModelForSeq2SeqLM if gcfg.is_encoder_decoder else AutoModelForCausalLM).from_config(gcfg)
+    return gen, AutoTokenizer.from_pretrained(str(folder))
+
+@patch
+def loaded(self:RAGHead, model, folder:Path):
+    "After the weights are in: a decoder-only generator's saved prompt template, and its tied output embeddings."
+    if not model.causal: return
+    if (folder/"prompt_template.json").is_file():
+        t = json.loads((folder/"prompt_template.json").read_text())
+        model.template = PromptTemplate(**{**t, "examples": [tuple(e) for e in t.get("examples", [])]})
+    model.generator.tie_weights()
+
 @patch(cls_method=True)
 def from_pretrained(cls:REALMRAGModel, load_dir,
                     device=None,            # where to put the model (default: the CPU)
@@ -453,10 +503,7 @@ def from_pretrained(cls:REALMRAGModel, load_dir,
     if model_type != saved_type and not {model_type, saved_type} <= set(RAG_TYPES):
         raise ValueError(f"{_WHO}: {path} holds a {saved_type!r} model; it cannot be loaded as {model_type!r}")
     config = REALMRAGConfig.from_json(path/"config.json")
-    if saved_type == "realm": generator = SpanReader.from_pretrained(path/"generator", weights=False)
-    else:
-        gcfg = AutoConfig.from_pretrained(str(path/"generator"))
-        generator = (AutoModelForSeq2SeqLM if gcfg.is_encoder_decoder else AutoModelForCausalLM).from_config(gcfg)
+    generator, tokenizer = reader_head(saved_type).load(path/"generator")     # the architecture; weights below
     doc = AutoModel.from_pretrained(str(path/"doc_encoder"))
     query = copy.deepcopy(doc) if m["query_tower_like_doc_tower"] else \
             AutoModel.from_config(AutoConfig.from_pretrained(str(path/"query_encoder")))
@@ -471,41 +518,7 @@ def from_pretrained(cls:REALMRAGModel, load_dir,
                         pooling=e["pooling"], normalize=e["normalize"], max_length=e["max_length"],
                         name_or_path=e["name_or_path"], doc_name_or_path=e["doc_name_or_path"])
     retriever = Retriever.load(path/"retriever", encoder=encoder, verify=False)   # its files were verified above
-    tokenizer = AutoTokenizer.from_pretrained(str(path/"generator"))
     model = cls(config, model_type, retriever=retriever, generator=generator, tokenizer=tokenizer)
-    if model.causal and (path/"generator"/"prompt_template.json").is_file():
-        t = json.loads((path/"generator"/"prompt_template.json").read_text())
-        model.template = PromptTemplate(**{**t, "examples": [tuple(e) for e in t.get("examples", [])]})
-    if model.causal: generator.tie_weights()
+    model.head.loaded(model, path/"generator")
     return model.to(device or "cpu").eval()
 
-
-# %% ../nbs/09_model.ipynb #9f282acd
-def _answer_lists(answers) -> list[list[str]]:
-    "Every gold answer of each question (a string is one answer)."
-    return [[a] if isinstance(a, str) else list(a) for a in ([answers] if isinstance(answers, str) else answers)]
-
-@patch
-def _realm_loss(self:REALMRAGModel, questions:list[str], answers, k:int|None=None) -> dict:
-    "REALM open-QA loss: -log sum_z p(z|x) sum_{s in S(z,y)} p(s|z,x), averaged over answerable questions."
-    answers = _answer_lists(answers)
-    if len(questions) != len(answers):
-        raise ValueError(f"REALMRAGModel.loss: {len(questions)} questions but {len(answers)} answers")
-    result = self.retrieve(questions, k)
-    doc_logprobs = self.retriever.doc_logprobs(questions, result).to(self.device)       # (B, k) grad -> q(x)
-    out = self.generator.loss(questions, answers, result.documents, doc_logprobs)       # reader: SpanReader
-    return {"loss": out["loss"], "nll": out["nll"], "doc_logprobs": doc_logprobs, "doc_ids": result.ids,
-            "answerable": out["answerable"], "num_skipped": out["num_skipped"]}
-
-@patch
-def _realm_generate(self:REALMRAGModel, questions:list[str], result:RetrievalResult, return_details:bool=False,
-                    aggregate:str="max", **kwargs) -> list:
-    "Best span per question by p(z|x) p(s|z,x) over the retrieved `result`; details as for the RAG types."
-    with torch.no_grad(), eval_mode(self):
-        doc_logprobs = self.retriever.doc_logprobs(questions, result)                   # (B, k)
-        preds = self.generator.predict(questions, result.documents, doc_logprobs, aggregate=aggregate, **kwargs)
-    if not return_details: return [p["answer"] for p in preds]
-    prior = doc_logprobs.exp().cpu()
-    return [{"question": q, "answer": p["answer"], "docs": docs, "doc_ids": [d["id"] for d in docs],
-             "doc_scores": result.scores[b].tolist(), "doc_prior": prior[b].tolist(), "doc_posterior": p["doc_posterior"]}
-            for b, (q, p, docs) in enumerate(zip(questions, preds, result.documents))]

@@ -6,7 +6,7 @@ Docs: https://realm-rag.github.io/realm_rag/span_reader.html.md"""
 
 # %% ../nbs/15_span_reader.ipynb #5bae68b9
 from __future__ import annotations
-import json, math
+import json, math, os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -25,7 +25,8 @@ from .metrics import normalize_answer
 
 # %% auto #0
 __all__ = ['NEG', 'valid_spans', 'SpanHead', 'match_spans', 'masked_logsumexp', 'reader_marginal', 'word_aligned', 'ReaderInputs',
-           'SpanReader', 'split_by_article', 'gold_passage_metrics', 'squad_reader_run']
+           'SpanReader', 'build_reader', 'SpanReaderHead', 'split_by_article', 'gold_passage_metrics',
+           'squad_reader_run']
 
 # %% ../nbs/15_span_reader.ipynb #28cb306f
 def valid_spans(doc_mask:torch.Tensor,  # (N, T) bool: the token belongs to the document part of its row
@@ -362,6 +363,62 @@ def predict(self:SpanReader, questions:list[str],  # B questions
                     "char_span": (int(inputs.offsets[n, t, 0]), int(inputs.offsets[n, t + w, 1])),
                     "doc_posterior": post.tolist()})
     return out
+
+# %% ../nbs/15_span_reader.ipynb #a9f06ab5
+def _answer_lists(answers) -> list[list[str]]:
+    "Every gold answer of each question (a string is one answer)."
+    return [[a] if isinstance(a, str) else list(a) for a in ([answers] if isinstance(answers, str) else answers)]
+
+def build_reader(tokenizer, model_config, seed:int=0) -> SpanReader:
+    "REALM's tiny span reader: a random BERT sized like the tiny generator (d_model, encoder_layers, heads, ffn)."
+    mc = model_config
+    return SpanReader.tiny(tokenizer, dim=mc.d_model, layers=mc.encoder_layers, heads=mc.attention_heads,
+                           ffn=mc.ffn_dim, seed=seed, max_length=mc.max_doc_length,
+                           max_question_length=min(mc.max_question_length, mc.max_doc_length - 8))
+
+class SpanReaderHead:
+    "REALM's reader (Guu et al. 2020, §3.5) as `REALMRAGModel`'s head: a `SpanReader` marginalised over the top k and the spans matching a gold answer."
+    role, model_type = "reader", "realm"
+    def resolve(self, model, generator, tokenizer) -> tuple:
+        "(reader, its tokenizer) from a `SpanReader`, an encoder's name or path, or None (config.model.reader_model_name; None there: built at prepare time)."
+        cfg = model.config
+        if generator is None: generator = cfg.model.reader_model_name
+        if isinstance(generator, (str, os.PathLike)):
+            generator = SpanReader.from_pretrained(str(generator), max_length=cfg.model.max_doc_length,
+                                                   max_question_length=cfg.model.max_question_length, seed=cfg.experiment.seed)
+        if generator is not None and not all(hasattr(generator, a) for a in ("encode", "loss", "predict", "reader_config")):
+            raise TypeError(f"REALMRAGModel(model_type='realm'): generator must be a SpanReader or an encoder "
+                            f"name/path, got {type(generator).__name__}")
+        return generator, (None if generator is None else generator.tokenizer)
+    def causal(self, generator) -> bool: return False
+    def build(self, model, docs) -> tuple:
+        "A tiny BERT reader on the query tower's word pieces."
+        r = build_reader(model.encoder.tokenizer, model.config.model, seed=model.config.experiment.seed)
+        return r, r.tokenizer
+    def loss(self, model, questions, answers, result, doc_logprobs) -> dict:
+        "REALM open-QA loss: -log sum_z p(z|x) sum_{s in S(z,y)} p(s|z,x), averaged over answerable questions."
+        out = model.generator.loss(questions, _answer_lists(answers), result.documents, doc_logprobs)
+        return {"loss": out["loss"], "nll": out["nll"], "doc_logprobs": doc_logprobs, "doc_ids": result.ids,
+                "answerable": out["answerable"], "num_skipped": out["num_skipped"]}
+    def save(self, model, generator, folder:Path): generator.save_pretrained(folder, weights=False)   # config + tokenizer
+    def load(self, folder:Path) -> tuple:
+        r = SpanReader.from_pretrained(folder, weights=False); return r, r.tokenizer
+    def loaded(self, model, folder:Path): pass
+
+# %% ../nbs/15_span_reader.ipynb #533ea30a
+@patch
+def generate(self:SpanReaderHead, model, questions:list[str], result, num_beams:int=1, return_details:bool=False,
+             method=None, aggregate:str="max", **kwargs) -> list:
+    "Best span per question by p(z|x) p(s|z,x) over the retrieved `result`; details as for the RAG types."
+    from realm_rag.model import eval_mode
+    with torch.no_grad(), eval_mode(model):
+        doc_logprobs = model.retriever.doc_logprobs(questions, result)                   # (B, k)
+        preds = model.generator.predict(questions, result.documents, doc_logprobs, aggregate=aggregate, **kwargs)
+    if not return_details: return [p["answer"] for p in preds]
+    prior = doc_logprobs.exp().cpu()
+    return [{"question": q, "answer": p["answer"], "docs": docs, "doc_ids": [d["id"] for d in docs],
+             "doc_scores": result.scores[b].tolist(), "doc_prior": prior[b].tolist(), "doc_posterior": p["doc_posterior"]}
+            for b, (q, p, docs) in enumerate(zip(questions, preds, result.documents))]
 
 # %% ../nbs/15_span_reader.ipynb #65ef1aae
 def split_by_article(qa_pairs:list[dict],   # QA records with metadata["article"] (as `load_squad` makes them)

@@ -6,7 +6,7 @@ Docs: https://realm-rag.github.io/realm_rag/training.html.md"""
 
 # %% ../nbs/10_training.ipynb #e30ad441
 from __future__ import annotations
-import argparse, base64, contextlib, csv, hashlib, json, math, os, random, re, shutil, sys, time, uuid, warnings
+import base64, contextlib, csv, hashlib, json, math, os, random, re, shutil, time, uuid, warnings
 from pathlib import Path
 from typing import Callable
 
@@ -18,7 +18,7 @@ from tqdm.auto import tqdm
 
 from fastcore.basics import patch
 
-from .config import REALMRAGConfig, DEFAULT_CONFIG, ConfigError, set_seed, parse_overrides, resolve_device
+from .config import REALMRAGConfig, DEFAULT_CONFIG, ConfigError, set_seed, resolve_device
 from .data import load_qa_pairs
 from .safe_io import (CorruptFileError, atomic_dir, atomic_file, atomic_write_json, atomic_write_text,
                                begin_dir, check_dir, commit_dir, load_torch, remove_dir)
@@ -27,8 +27,7 @@ from .safe_io import (CorruptFileError, atomic_dir, atomic_file, atomic_write_js
 __all__ = ['CHECKPOINT_FORMAT', 'BEST_FORMAT', 'default_lr_scale', 'param_groups', 'configure_optimizer', 'linear_warmup_lr',
            'make_scheduler', 'train_step', 'Callback', 'fit', 'epoch_order', 'step_batches', 'rng_states',
            'set_rng_states', 'find_latest_checkpoint', 'rag_objective', 'LossModule', 'make_accelerator',
-           'write_metrics', 'Trainer', 'create_trainer', 'plot_loss', 'plot_metric', 'load_history', 'add_train_parser',
-           'train_config_from_args', 'run_train', 'train_cli']
+           'write_metrics', 'Trainer', 'create_trainer', 'plot_loss', 'plot_metric', 'load_history']
 
 # %% ../nbs/10_training.ipynb #cae7ba46
 def _named_trainable(model: nn.Module) -> list[tuple[str, nn.Parameter]]:
@@ -690,79 +689,3 @@ def plot_metric(history: list[dict], # Trainer history (or the rows of metrics.j
 def load_history(output_dir: str | Path) -> list[dict]:
     "The rows of a run's `metrics.jsonl`."
     return [json.loads(l) for l in (Path(output_dir) / "metrics.jsonl").read_text().splitlines() if l.strip()]
-
-# %% ../nbs/10_training.ipynb #afb8e0b8
-def _add_train_args(p: argparse.ArgumentParser):
-    a = p.add_argument
-    a("--config", default=None, help="JSON config (REALMRAGConfig.to_json); flags below override it")
-    a("--use_sample_data", action="store_true", help="train on the synthetic world (create_sample_data)")
-    a("--num_examples", type=int, default=100, help="sample data: total questions over train/val/test")
-    a("--num_docs", type=int, default=1000, help="sample data: passages in the world")
-    a("--knowledge_base", default=None, help="knowledge-base file (.json / .jsonl records {id, title, text})")
-    a("--train_data", default=None, help="training QA file (.json / .jsonl records {id, question, answer(s)})")
-    a("--val_data", default=None, help="validation QA file")
-    a("--test_data", default=None, help="test QA file")
-    a("--model_type", default="rag_token", choices=["rag_token", "rag_sequence", "rag", "realm"], help="marginalisation (realm: extractive span reader)")
-    a("--batch_size", type=int, default=None); a("--num_epochs", type=int, default=None)
-    a("--learning_rate", type=float, default=None)
-    a("--query_lr_scale", type=float, default=None,
-      help="learning-rate multiplier for the query tower (= --set model.query_encoder_lr_scale=...)")
-    a("--mixed_precision", default=None, choices=["no", "fp16", "bf16"])
-    a("--output_dir", default=None); a("--seed", type=int, default=None)
-    a("--use_wandb", action="store_true", help='log to Weights & Biases (pip install "realm_rag[track]")')
-    a("--max_steps", type=int, default=None, help="stop after this many optimiser steps")
-    a("--resume", default=None, help='"latest" or a checkpoint-* folder')
-    a("--set", nargs="*", default=[], metavar="SECTION.FIELD=VALUE", help="more config overrides")
-    a("--no_progress", action="store_true", help="hide progress bars")
-    return p
-
-def add_train_parser(subparsers) -> argparse.ArgumentParser:
-    "Add the `train` sub-command to an argparse `subparsers` object (from `add_subparsers`)."
-    return _add_train_args(subparsers.add_parser("train", help="fine-tune a RAG model (query tower + generator)"))
-
-def train_config_from_args(args) -> REALMRAGConfig:
-    "The config: --config JSON (else defaults), then explicit flags, then --set overrides."
-    config = REALMRAGConfig.from_json(args.config) if args.config else REALMRAGConfig()
-    flags = {"training.batch_size": args.batch_size, "training.num_epochs": args.num_epochs,
-             "training.learning_rate": args.learning_rate, "training.mixed_precision": args.mixed_precision,
-             "experiment.output_dir": args.output_dir, "experiment.seed": args.seed,
-             "experiment.use_wandb": True if args.use_wandb else None,
-             "model.query_encoder_lr_scale": args.query_lr_scale}   # recorded in the saved config.json, as used
-    return config.with_overrides({k: v for k, v in flags.items() if v is not None}, **parse_overrides(args.set))
-
-# %% ../nbs/10_training.ipynb #8b4c351a
-def _load_train_inputs(args, config):
-    from realm_rag.data import create_sample_data, load_knowledge_base
-    if args.use_sample_data:
-        data = create_sample_data(num_examples=args.num_examples, num_docs=args.num_docs, seed=config.experiment.seed)
-        return data["knowledge_base"], data["datasets"]["train"], data["datasets"]["val"], data["datasets"]["test"]
-    if not (args.knowledge_base and args.train_data):
-        raise SystemExit("realm-rag train: give --knowledge_base and --train_data (and optionally --val_data, "
-                         "--test_data), or --use_sample_data")
-    kb = load_knowledge_base(args.knowledge_base)
-    qa = [load_qa_pairs(p) if p else None for p in (args.train_data, args.val_data, args.test_data)]
-    return (kb, *qa)
-
-def run_train(args, out=None) -> dict:
-    "Run `realm-rag train`: load data, build and index the model, train, print and return the results."
-    out = out or sys.stdout
-    from realm_rag.model import REALMRAGModel
-    config = train_config_from_args(args)
-    set_seed(config.experiment.seed)
-    kb, train, val, test = _load_train_inputs(args, config)
-    print(f"knowledge base: {len(kb)} passages; train/val/test: {len(train)}/{len(val or [])}/{len(test or [])}", file=out)
-    model = REALMRAGModel(config, model_type=args.model_type)
-    model.prepare_knowledge_base(kb, show_progress=not args.no_progress)
-    trainer = create_trainer(model, config, train, val, test, max_steps=args.max_steps,
-                             show_progress=not args.no_progress)
-    res = trainer.train(resume_from_checkpoint=args.resume)
-    print(f"best {res['metric']} = {res['best_metric']} at step {res['best_step']} of {res['total_steps']}; "
-          f"outputs in {res['output_dir']}", file=out)
-    if "test_metrics" in res:
-        print("test: " + ", ".join(f"{k}={v:.3f}" for k, v in res["test_metrics"].items()), file=out)
-    return res
-
-def train_cli(argv: list[str] | None = None) -> dict:
-    "`realm-rag train ...` as a function: parse `argv` and run."
-    p = _add_train_args(argparse.ArgumentParser(prog="realm-rag train", description="Fine-tune a RAG model."))
-    return run_train(p.parse_args(argv))
