@@ -26,7 +26,8 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from realm_rag.data import create_sample_data, train_tokenizer
+from realm_rag.data import train_tokenizer
+from realm_rag.world import create_sample_data
 from realm_rag.generation import build_tiny_generator, encode_contexts, encode_targets, token_logprobs, decode_answers
 from realm_rag.marginalization import rag_token_nll, rag_sequence_nll, rag_decode
 from realm_rag.metrics import exact_match

@@ -22,7 +22,8 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from realm_rag.data import make_world, train_tokenizer
+from realm_rag.data import train_tokenizer
+from realm_rag.world import make_world
 from realm_rag.span_masking import make_masked_examples
 from realm_rag.encoders import BiEncoder
 from realm_rag.realm import build_tiny_mlm

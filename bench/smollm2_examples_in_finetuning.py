@@ -15,7 +15,7 @@ import torch
 
 from _common import machine_note, save_results
 from realm_rag.config import DEFAULT_CONFIG
-from realm_rag.data import create_sample_data
+from realm_rag.world import create_sample_data
 from realm_rag.metrics import exact_match
 from realm_rag.model import REALMRAGModel
 from realm_rag.retrieval import Retriever

@@ -13,7 +13,7 @@ import torch
 
 from _common import machine_note, save_results
 from realm_rag.config import DEFAULT_CONFIG
-from realm_rag.data import create_sample_data
+from realm_rag.world import create_sample_data
 from realm_rag.evaluation import REALMRAGEvaluator
 from realm_rag.generation import GENERIC_EXAMPLES
 from realm_rag.model import REALMRAGModel, without_passages

@@ -9,7 +9,8 @@ from __future__ import annotations
 import argparse, contextlib, re, sys, time, warnings
 
 from .config import REALMRAGConfig, parse_overrides, set_seed
-from .data import create_sample_data, load_qa_pairs
+from .data import load_qa_pairs
+from .world import create_sample_data
 from .encoders import BiEncoder
 from .retrieval import Retriever
 from .metrics import retrieval_metrics
@@ -186,7 +187,8 @@ def train_config_from_args(args) -> REALMRAGConfig:
 
 # %% ../nbs/99_cli.ipynb #8b4c351a
 def _load_train_inputs(args, config):
-    from realm_rag.data import create_sample_data, load_knowledge_base
+    from realm_rag.data import load_knowledge_base
+    from realm_rag.world import create_sample_data
     if args.use_sample_data:
         data = create_sample_data(num_examples=args.num_examples, num_docs=args.num_docs, seed=config.experiment.seed)
         return data["knowledge_base"], data["datasets"]["train"], data["datasets"]["val"], data["datasets"]["test"]

@@ -154,7 +154,7 @@ def quickstart_demo(model_dir:str|os.PathLike|None="outputs/quickstart/best_mode
                     question:str="") -> QADemo:
     "The demo on the quick start's world and its next edition: the saved quick-start model if there is one, else the default model."
     from realm_rag.config import DEFAULT_CONFIG
-    from realm_rag.data import make_world
+    from realm_rag.world import make_world
     world = make_world(num_docs, seed)
     editions = {"edition 0 (training)": world.documents, "edition 1 (30 % of facts changed)": world.new_edition(0.3, seed=1).documents}
     saved = Path(model_dir) if model_dir else None

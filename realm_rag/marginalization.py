@@ -18,7 +18,8 @@ from .generation import (MIN_SHARED_PREFIX, _cache_arg, _forward_params, is_caus
 # %% auto #0
 __all__ = ['split_docs', 'label_mask', 'rag_sequence_nll', 'rag_token_nll', 'hf_rag', 'hf_labels', 'Hypothesis', 'FusedContexts',
            'rag_token_next_logprobs', 'rag_token_greedy', 'rag_token_beam_search', 'rag_sequence_generate',
-           'rag_decode', 'doc_posteriors', 'sequence_doc_posterior', 'plot_token_posterior', 'plot_prior_posterior']
+           'rag_decode', 'token_doc_posterior', 'sequence_doc_posterior', 'plot_token_posterior',
+           'plot_prior_posterior']
 
 # %% ../nbs/08_marginalization.ipynb #80e052ef
 def split_docs(token_logprobs:torch.Tensor, doc_logprobs:torch.Tensor) -> torch.Tensor:
@@ -354,7 +355,7 @@ def rag_decode(
     raise ValueError(f"model_type must be 'rag_token' or 'rag_sequence', got {model_type!r}")
 
 # %% ../nbs/08_marginalization.ipynb #9df95168
-def doc_posteriors(
+def token_doc_posterior(
     token_logprobs:torch.Tensor,   # (B*k, T, V) or (B, k, T, V)
     doc_logprobs:torch.Tensor,     # (B, k) log p(z|x)
     labels:torch.Tensor,           # (B, T), padded with `ignore_index`

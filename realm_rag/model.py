@@ -27,7 +27,7 @@ from .safe_io import CorruptFileError, atomic_dir, check_dir, recover_dir
 from .generation import (BUNDLED_GENERATOR, GENERIC_EXAMPLES, PromptTemplate, example_passage, build_tiny_generator, encode_contexts,
                                   encode_targets, is_causal, load_generator_and_tokenizer, token_logprobs, decode_answers)
 from .data import doc_text
-from .marginalization import doc_posteriors, rag_token_nll, rag_sequence_nll, rag_decode, sequence_doc_posterior
+from .marginalization import token_doc_posterior, rag_token_nll, rag_sequence_nll, rag_decode, sequence_doc_posterior
 
 # %% auto #0
 __all__ = ['MODEL_TYPES', 'FORMAT_VERSION', 'REQUIRED_FILES', 'RAG_TYPES', 'check_model_type', 'split_towers', 'build_generator',
@@ -354,7 +354,7 @@ def generate(self:RAGHead, model, questions:list[str], result:RetrievalResult, n
             labels = torch.tensor([t + [-100] * (T - len(t)) for t in tokens], device=model.device)   # (B, T_y)
             lp = token_logprobs(model.generator, enc["input_ids"], enc["attention_mask"], labels)    # (B*k, T_y, V)
             posterior = sequence_doc_posterior(lp, doc_logprobs, labels)                            # (B, k)
-            token_post = doc_posteriors(lp, doc_logprobs, labels)                                   # (B, k, T_y)
+            token_post = token_doc_posterior(lp, doc_logprobs, labels)                                   # (B, k, T_y)
     prior = doc_logprobs.exp()
     return [{"question": q, "answer": a, "docs": docs, "doc_ids": [d["id"] for d in docs],
              "doc_scores": result.scores[b].tolist(), "doc_prior": prior[b].tolist(),

@@ -19,8 +19,9 @@ from .data import doc_text
 
 # %% auto #0
 __all__ = ['build_tiny_mlm', 'pair_template', 'join_query_docs', 'masked_token_logprobs', 'reader_logprobs', 'retrieval_logprobs',
-           'realm_nll', 'doc_posterior', 'plot_prior_posterior', 'doc_retrieval_utility', 'retrieval_utility',
-           'topk_excluding', 'REALMOutput', 'masked_query_texts', 'realm_step', 'plot_realm_training']
+           'realm_nll', 'masked_doc_logposterior', 'plot_realm_prior_posterior', 'doc_retrieval_utility',
+           'retrieval_utility', 'topk_excluding', 'REALMOutput', 'masked_query_texts', 'realm_step',
+           'plot_realm_training']
 
 # %% ../nbs/13_realm.ipynb #e3014ce9
 def build_tiny_mlm(tokenizer, # its vocabulary size and pad id size the model
@@ -159,7 +160,7 @@ def realm_nll(token_logprobs: torch.Tensor, # (B, K, J) log p(y_j|z,x)
     return -(per_token * mask).sum(-1)                                       # (B,)
 
 # %% ../nbs/13_realm.ipynb #a02f3c20
-def doc_posterior(token_logprobs: torch.Tensor, # (B, K, J) log p(y_j|z,x)
+def masked_doc_logposterior(token_logprobs: torch.Tensor, # (B, K, J) log p(y_j|z,x)
                   doc_logprobs: torch.Tensor, # (B, K) log p(z|x)
                   mask: torch.Tensor, # (B, J)
                  ) -> torch.Tensor:
@@ -167,7 +168,7 @@ def doc_posterior(token_logprobs: torch.Tensor, # (B, K, J) log p(y_j|z,x)
     span = (token_logprobs * mask[:, None, :].to(token_logprobs.dtype)).sum(-1)   # (B, K)
     return torch.log_softmax(doc_logprobs + span, -1)
 
-def plot_prior_posterior(doc_logprobs, # (K,) log p(z|x) of one query
+def plot_realm_prior_posterior(doc_logprobs, # (K,) log p(z|x) of one query
                          token_logprobs, # (K, J) log p(y_j|z,x) of that query
                          mask=None, # (J,) real masked tokens (default: all)
                          doc_labels: Sequence[str] | None = None, # one label per candidate
@@ -176,7 +177,7 @@ def plot_prior_posterior(doc_logprobs, # (K,) log p(z|x) of one query
     import matplotlib.pyplot as plt
     dl, tl = torch.as_tensor(doc_logprobs).detach().float(), torch.as_tensor(token_logprobs).detach().float()
     mask = torch.ones(tl.shape[-1], dtype=torch.bool) if mask is None else torch.as_tensor(mask).bool()
-    prior, post = dl.exp().numpy(), doc_posterior(tl[None], dl[None], mask[None])[0].exp().numpy()
+    prior, post = dl.exp().numpy(), masked_doc_logposterior(tl[None], dl[None], mask[None])[0].exp().numpy()
     if ax is None: _, ax = plt.subplots(figsize=(1.5 + 0.8 * len(prior), 3.2))
     x = np.arange(len(prior))
     ax.bar(x - 0.2, prior, 0.4, label="prior p(z|x)"); ax.bar(x + 0.2, post, 0.4, label="posterior p(z|x,y)")
@@ -208,12 +209,12 @@ def retrieval_utility(token_logprobs: torch.Tensor, # (B, K, J), candidate `null
 
 # %% ../nbs/13_realm.ipynb #b4095b1e
 def topk_excluding(q_emb: torch.Tensor, # (B, d) query embeddings
-                   doc_embs: torch.Tensor, # (N, d) document embeddings (the in-memory "index")
+                   d_emb: torch.Tensor, # (N, d) document embeddings (the in-memory "index")
                    k: int,
                    exclude_ids: Sequence | None = None, # per query: a row index, a list of them, or None
                   ) -> tuple[torch.Tensor, torch.Tensor]:
     "Exact top-k by inner product with per-query excluded documents -> scores (B, k), indices (B, k)."
-    scores = q_emb @ doc_embs.T                                              # (B, N)
+    scores = q_emb @ d_emb.T                                              # (B, N)
     n_ex = 0
     if exclude_ids is not None:
         if len(exclude_ids) != len(scores): raise ValueError(f"topk_excluding: {len(scores)} queries but {len(exclude_ids)} exclude_ids entries")
@@ -262,7 +263,7 @@ def realm_step(queries: dict, # `collate_masked` output: input_ids, labels, atte
                mlm, # the knowledge-augmented encoder (an `AutoModelForMaskedLM`)
                tokenizer=None, # the MLM's tokenizer (default: the bi-encoder's)
                k: int = 4, # documents retrieved per query
-               doc_embs: torch.Tensor | None = None, # (N, d) stale document embeddings; None: encode now
+               d_emb: torch.Tensor | None = None, # (N, d) stale document embeddings; None: encode now
                null_doc: bool = True, # add REALM's null document ∅ as candidate 0
                null_score="embed", # "embed": q(x)ᵀd(∅); a float; or a tensor (e.g. a learned nn.Parameter)
                exclude_self: bool = True, # never retrieve a query's own source passage
@@ -271,8 +272,8 @@ def realm_step(queries: dict, # `collate_masked` output: input_ids, labels, atte
               ) -> REALMOutput:
     "One REALM forward pass: retrieve top-k (excluding the source passage), read with ∅, marginalise."
     tokenizer = tokenizer or biencoder.tokenizer
-    if doc_embs is None: doc_embs = torch.from_numpy(biencoder.encode_docs(documents, show_progress=False))
-    if len(doc_embs) != len(documents): raise ValueError(f"realm_step: {len(doc_embs)} doc_embs rows for {len(documents)} documents")
+    if d_emb is None: d_emb = torch.from_numpy(biencoder.encode_docs(documents, show_progress=False))
+    if len(d_emb) != len(documents): raise ValueError(f"realm_step: {len(d_emb)} d_emb rows for {len(documents)} documents")
     pos = {d["id"]: i for i, d in enumerate(documents)}
     q_emb = biencoder.embed_queries(masked_query_texts(queries, tokenizer, biencoder.tokenizer))   # (B, d)
     exclude = None
@@ -280,10 +281,10 @@ def realm_step(queries: dict, # `collate_masked` output: input_ids, labels, atte
         src = queries.get("doc_ids") or [None] * len(q_emb)
         exclude = [pos.get(s) for s in src]
     with torch.no_grad():
-        _, idx = topk_excluding(q_emb.detach(), doc_embs.to(q_emb), k, exclude)  # (B, k) from the stale index
+        _, idx = topk_excluding(q_emb.detach(), d_emb.to(q_emb), k, exclude)  # (B, k) from the stale index
     picked = [[documents[i] for i in row] for row in idx.tolist()]
-    d_emb = biencoder.embed_docs([z for row in picked for z in row]).view(len(q_emb), k, -1)   # (B, k, d) fresh
-    scores = torch.einsum("bd,bkd->bk", q_emb, d_emb)                         # (B, k)
+    d_top = biencoder.embed_docs([z for row in picked for z in row]).view(len(q_emb), k, -1)   # (B, k, d) fresh
+    scores = torch.einsum("bd,bkd->bk", q_emb, d_top)                         # (B, k)
     if null_doc and isinstance(null_score, str):
         if null_score != "embed": raise ValueError(f"realm_step: null_score must be 'embed', a number or a tensor, got {null_score!r}")
         null_score = q_emb @ biencoder.embed_docs([""])[0]                    # (B,) q(x)ᵀd(∅)

@@ -64,7 +64,7 @@ class IndexRefresher:
         self.history = []   # one dict per swap: {"snapshot_step", "swap_step", "seconds"}
 
     @property
-    def doc_embs(self) -> torch.Tensor | None:
+    def d_emb(self) -> torch.Tensor | None:
         "The index in use now, (N, d)."
         with self._lock: return self._embs
     @property
@@ -85,14 +85,14 @@ class IndexRefresher:
         "Re-encode every document with `biencoder`'s document tower now and swap the new index in."
         t0 = time.perf_counter()
         self._swap(encode_corpus(biencoder, self.documents, self.batch_size), step, step, time.perf_counter() - t0)
-        return self.doc_embs
+        return self.d_emb
     def due(self, step: int) -> bool:
         "Is a refresh due at `step` (always before the first index exists)?"
         return self._snap_step is None or (self.every is not None and step - self._snap_step >= self.every)
     def step(self, biencoder, step: int) -> torch.Tensor:
         "Call at the start of each training step: refresh if due; returns the index (N, d) to search at this step."
         if self.due(step): self.refresh(biencoder, step)
-        return self.doc_embs
+        return self.d_emb
     def close(self): "Nothing to clean up for the synchronous refresher."
     def __enter__(self): return self
     def __exit__(self, *exc): self.close()
@@ -160,11 +160,11 @@ class AsyncIndexRefresher(IndexRefresher):
         "Start of a training step: the first call builds the index synchronously; later calls swap in / launch refreshes."
         if self._embs is None:
             self.refresh(biencoder, step); self._last_request = step
-            return self.doc_embs
+            return self.d_emb
         self._collect(step, wait=False)
         if self._thread is None and self.every is not None and step - self._last_request >= self.every:
             self._launch(biencoder, step)
-        return self.doc_embs
+        return self.d_emb
     def wait(self, step: int | None = None): # the training step at which the result is swapped in (for the log)
         "Block until the running refresh (if any) is finished and swapped in."
         if self._thread is None: return
@@ -213,7 +213,7 @@ def masked_relevance(examples: Sequence, # MaskedExamples (doc_id and sentence_s
 @torch.no_grad()
 def masked_retrieval_eval(examples: Sequence, # MaskedExamples: the evaluation queries
                           biencoder, documents: Sequence[dict], mlm, tokenizer,
-                          doc_embs: torch.Tensor, # (N, d) the index to search
+                          d_emb: torch.Tensor, # (N, d) the index to search
                           relevant: Sequence | None = None, # `masked_relevance` of `examples` (None: no Hit@k)
                           k: int = 5, # depth of Hit@k and source@k
                           reader_k: int = 4, # documents read (plus ∅) for the loss and RU
@@ -230,9 +230,9 @@ def masked_retrieval_eval(examples: Sequence, # MaskedExamples: the evaluation q
         exs = examples[s:s + batch_size]
         qb = collate_masked(exs, tokenizer.pad_token_id)
         q = torch.from_numpy(biencoder.encode_questions(masked_query_texts(qb, tokenizer, biencoder.tokenizer), show_progress=False))  # (B, d)
-        top_all = topk_excluding(q, doc_embs, k).indices.tolist()                                    # (B, k)
+        top_all = topk_excluding(q, d_emb, k).indices.tolist()                                    # (B, k)
         src = [pos.get(e.doc_id) for e in exs]
-        top_ex = topk_excluding(q, doc_embs, k, src).indices.tolist()                                 # (B, k)
+        top_ex = topk_excluding(q, d_emb, k, src).indices.tolist()                                 # (B, k)
         top_fr = None if fresh_embs is None else topk_excluding(q, fresh_embs, k, src).indices.tolist()  # (B, k)
         for j, e in enumerate(exs):
             sources.append(float(pos.get(e.doc_id, -1) in top_all[j]))
@@ -241,7 +241,7 @@ def masked_retrieval_eval(examples: Sequence, # MaskedExamples: the evaluation q
             if rel:
                 hits.append(float(any(documents[i]["id"] in rel for i in top_ex[j])))
                 if top_fr is not None: fresh_hits.append(float(any(documents[i]["id"] in rel for i in top_fr[j])))
-        out = realm_step(qb, biencoder, documents, mlm, tokenizer, k=reader_k, doc_embs=doc_embs, null_doc=True,
+        out = realm_step(qb, biencoder, documents, mlm, tokenizer, k=reader_k, d_emb=d_emb, null_doc=True,
                          null_score=null_score, exclude_self=True, max_length=max_length)
         nll += out.nll.sum().item(); ntok += int(out.mask.sum())
         ru += (out.retrieval_utility / out.mask.sum(1)).tolist()
@@ -301,7 +301,7 @@ def pretrain_realm(examples: Sequence, # training MaskedExamples (`make_masked_e
     def loss_fn(idx):                                                           # one batch of masked sentences
         batch = [examples[i] for i in idx]
         out = realm_step(collate_masked(batch, tokenizer.pad_token_id), biencoder, documents, mlm, tokenizer, k=k,
-                         doc_embs=index["embs"], null_doc=null_doc, null_score=null_score, exclude_self=exclude_self,
+                         d_emb=index["embs"], null_doc=null_doc, null_score=null_score, exclude_self=exclude_self,
                          form=form, max_length=max_length)
         ids = [set(r) for r in out.retrieved_ids]
         rec = {"loss": out.loss, "ru": (out.retrieval_utility / out.mask.sum(1)).mean().item(),
@@ -314,7 +314,7 @@ def pretrain_realm(examples: Sequence, # training MaskedExamples (`make_masked_e
     def evaluate(rec):
         if eval_examples is None: return
         _set_train([mlm, biencoder], False)
-        m = masked_retrieval_eval(eval_examples, biencoder, documents, mlm, tokenizer, refresher.doc_embs, rel_eval,
+        m = masked_retrieval_eval(eval_examples, biencoder, documents, mlm, tokenizer, refresher.d_emb, rel_eval,
                                   eval_k, k, max_length=max_length, null_score=null_score,
                                   fresh_embs=encode_corpus(biencoder, documents) if eval_fresh else None)
         rec.update({f"eval_{name}": v for name, v in m.items()})
