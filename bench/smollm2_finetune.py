@@ -14,7 +14,7 @@ import torch
 
 from _common import machine_note, save_results
 from realm_rag.cli import closed_book_metrics
-from realm_rag.config import DEFAULT_CONFIG
+from realm_rag.config import preset
 from realm_rag.world import create_sample_data
 from realm_rag.evaluation import REALMRAGEvaluator
 from realm_rag.model import REALMRAGModel
@@ -25,9 +25,9 @@ def run(steps=8, k=1, num_test=60, seed=0, model_type="rag_token") -> dict:
     t0 = time.time()
     data = create_sample_data(num_examples=600, num_docs=200, seed=seed)
     kb, train, test = data["knowledge_base"], data["datasets"]["train"], data["datasets"]["test"][:num_test]
-    cfg = DEFAULT_CONFIG.with_overrides({"model.num_retrieved_docs": k, "experiment.seed": seed,
-                                         "experiment.output_dir": tempfile.mkdtemp(), "training.logging_steps": 1,
-                                         "training.eval_steps": 10 * steps, "training.save_steps": 10 * steps})
+    cfg = preset("quickstart", {"model.num_retrieved_docs": k, "experiment.seed": seed,
+                                "experiment.output_dir": tempfile.mkdtemp(), "training.logging_steps": 1,
+                                "training.eval_steps": 10 * steps, "training.save_steps": 10 * steps})
     model = REALMRAGModel(cfg, model_type).prepare_knowledge_base(kb, show_progress=False)
     t_load = time.time() - t0
     few = REALMRAGEvaluator(model).evaluate_dataset(test, show_progress=False); t_few = time.time() - t0 - t_load

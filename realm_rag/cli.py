@@ -38,7 +38,7 @@ def closed_book_metrics(model, qa_pairs:list[dict], show_progress:bool=False) ->
     from realm_rag.model import without_passages
     with without_passages(model): return REALMRAGEvaluator(model).evaluate_dataset(qa_pairs, show_progress=show_progress)
 
-# %% ../nbs/99_cli.ipynb #f5ea40ba
+# %% ../nbs/99_cli.ipynb #e72408b1
 def quickstart(
     num_docs:int=200,       # passages in the synthetic world
     num_examples:int=600,   # questions to generate, all splits (80/10/10); the test split is reported

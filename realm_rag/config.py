@@ -210,7 +210,7 @@ def resolve_device(device: str | None = "auto") -> torch.device:
 # %% ../nbs/00_config.ipynb #26368c35
 _SECTIONS = {"model": ModelConfig, "training": TrainingConfig, "experiment": ExperimentConfig}
 
-# %% ../nbs/00_config.ipynb #4c398d69
+# %% ../nbs/00_config.ipynb #294c6b4c
 @dataclass
 class REALMRAGConfig:
     "All settings: `model`, `training` and `experiment` sections."

@@ -104,7 +104,7 @@ def _deepest(text) -> tuple[int, int]:
         elif m[0] in "]}": depth -= 1
     return best, text.count("\n", 0, at) + 1
 
-# %% ../nbs/01_data.ipynb #5adcca93
+# %% ../nbs/01_data.ipynb #079d9387
 def _parse_json(text, path, line=None):
     "`json.loads(text)` with one-line errors naming `path` (and `line`, for one line of a JSONL file)."
     at = path if line is None else f"{path}: line {line}"
@@ -274,7 +274,7 @@ def _answer_list(v, field, i, rid, name):
 
 _QA_KEYS = {"id", "question", "answer", "answers", "gold_doc_ids", "context", "metadata"}
 
-# %% ../nbs/01_data.ipynb #631f0bfe
+# %% ../nbs/01_data.ipynb #a80a6bd0
 def normalize_qa(r: dict, # one raw record
                  i: int = 0, # its index, for error messages
                  source: str = "<record>", # its file, for error messages

@@ -124,7 +124,7 @@ def set_edition(self:QADemo, edition:str):
     if self.edition_switch.value != edition: self.edition_switch.value = edition
     if self.question.value.strip() and self.answer.value: self.run()
 
-# %% ../nbs/17_demo.ipynb #17c4d353
+# %% ../nbs/17_demo.ipynb #d8022d0d
 @patch
 def run(self:QADemo) -> dict|None:
     "Answer the question in the box with the chosen model, k and decoding; fill the outputs (or the message, on bad input)."
@@ -209,7 +209,7 @@ def wait_for_server(url:str, proc:subprocess.Popen|None=None, timeout:float=60) 
         except OSError: time.sleep(0.3)
     raise TimeoutError(f"{url} did not answer within {timeout:.0f}s")
 
-# %% ../nbs/17_demo.ipynb #1e7f5192
+# %% ../nbs/17_demo.ipynb #78bdc7ca
 def stop_server(proc:subprocess.Popen, grace:float=10) -> int:
     "Stop the server's process group by its id: SIGTERM, then SIGKILL after `grace` seconds; returns the exit status."
     if proc.poll() is None:

@@ -73,7 +73,7 @@ def _hf_load(what, name, load, *args, **kwargs):
         raise OSError(f"could not load {what} from {str(name)!r}: {first}; expected a hub id (needs a network) or a "
                       "local folder with config.json, tokenizer files and weights") from None
 
-# %% ../nbs/03_encoders.ipynb #82503033
+# %% ../nbs/03_encoders.ipynb #00b46ffe
 def _st_pooling(p, mods):
     "Pooling mode, normalisation and max length from a sentence-transformers folder's own files."
     out = dict(pooling=None, normalize=False, max_length=None, source="modules.json")
@@ -235,7 +235,7 @@ def _clip_texts(texts, which, max_length) -> list[str]:
         out.append(clean_text(t[:bound]))
     return out
 
-# %% ../nbs/03_encoders.ipynb #30ae06eb
+# %% ../nbs/03_encoders.ipynb #13fa0ad6
 @patch
 def _encode(self: BiEncoder, texts, which, batch_size=64, show_progress=True, memmap_path=None, chunk_size=50_000):
     "Embed `texts` without grad, longest first within each chunk; rows come back in input order."
@@ -336,7 +336,7 @@ def from_pretrained(cls: BiEncoder,
                max_length=max_length or s.get("max_length") or min(tok.model_max_length, 512),
                name_or_path=label, doc_name_or_path=None if doc_label is None else str(doc_label)).eval()
 
-# %% ../nbs/03_encoders.ipynb #6e742520
+# %% ../nbs/03_encoders.ipynb #ae6b3f90
 @patch
 def save_pretrained(self: BiEncoder, save_dir):
     "Write the tower(s), tokenizer(s) and `biencoder_config.json` as one checked folder (`safe_io.atomic_dir`); `BiEncoder.from_pretrained(save_dir)` reloads it."

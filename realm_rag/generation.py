@@ -259,7 +259,7 @@ def _fit_prompt(tokenizer, template, passage:str, question:str, max_length:int) 
         cut = _cut_to_tokens(tokenizer, cut, max(len(tokenizer(cut, add_special_tokens=False).input_ids) - 1, 0))
     return template.query(cut, question)
 
-# %% ../nbs/07_generation.ipynb #95004832
+# %% ../nbs/07_generation.ipynb #dd7350c6
 def encode_prompts(tokenizer, template:PromptTemplate, questions:list[str], docs_per_question:list[list],
                    max_length:int=256, max_question_length:int|None=None) -> dict:
     """Decoder-only context fusion: one prompt per (question, document): `input_ids`, `attention_mask` (B*k, T).
@@ -313,7 +313,7 @@ def _checkpointing(model) -> bool:
     name = "is_activation_checkpointing" if hasattr(type(base), "is_activation_checkpointing") else "is_gradient_checkpointing"
     return bool(getattr(base, name, False))
 
-# %% ../nbs/07_generation.ipynb #263b8a9b
+# %% ../nbs/07_generation.ipynb #74c97c32
 def _causal_token_logprobs(model, input_ids, attention_mask, labels, share_prefix=True):
     "log p(v | prompt, y_<i) at each answer position of a decoder-only LM: (N, T_y, V)."
     pad = model.config.pad_token_id if model.config.pad_token_id is not None else 0

@@ -158,7 +158,7 @@ def search(self: DenseIndex, query_emb, k):
     scores, ids = self.index.search(q, int(k))                            # (n, k), (n, k)
     return scores.astype(np.float32, copy=False), ids.astype(np.int64, copy=False)
 
-# %% ../nbs/04_indexing.ipynb #c06f2623
+# %% ../nbs/04_indexing.ipynb #03037329
 @patch
 def set_search_params(self: DenseIndex, **params):
     "Change the query-time knob: `nprobe` (ivf, ivfpq) or `ef_search` (hnsw)."

@@ -197,7 +197,7 @@ class FusedContexts:
             out = m(input_ids=ids, attention_mask=mask, position_ids=pos[:, -ids.shape[1]:], use_cache=use_cache or bool(P), **cache)
         return out.logits[:, -1], (getattr(out, name) if use_cache else None)   # (N, V)
 
-# %% ../nbs/08_marginalization.ipynb #bf4798b1
+# %% ../nbs/08_marginalization.ipynb #eb00bd87
 @torch.no_grad()
 def rag_token_next_logprobs(
     model,                             # seq2seq generator or decoder-only LM

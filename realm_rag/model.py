@@ -227,7 +227,7 @@ def uses_generic_examples(self:REALMRAGModel) -> bool:
     "True while a decoder-only generator reads the built-in `GENERIC_EXAMPLES` (no training data given yet)."
     return self.causal and bool(self.template.examples) and all(tuple(e) in GENERIC_EXAMPLES for e in self.template.examples)
 
-# %% ../nbs/09_model.ipynb #1a30b4dd
+# %% ../nbs/09_model.ipynb #f3d90963
 @patch
 def use_worked_examples(self:REALMRAGModel, qa_pairs:list[dict], # QA records with gold_doc_ids in this model's knowledge base
                         n:int|None=None,  # how many; None: config.model.num_worked_examples
@@ -362,7 +362,7 @@ def generate(self:RAGHead, model, questions:list[str], result:RetrievalResult, n
              "token_posterior": token_post[b, :, :len(tokens[b])].tolist()}                     # (k, its T) p(z | x, y_<=i)
             for b, (q, a, docs) in enumerate(zip(questions, answers, result.documents))]
 
-# %% ../nbs/09_model.ipynb #b0cf841e
+# %% ../nbs/09_model.ipynb #ec312f84
 @patch
 def generate(self:REALMRAGModel,
              questions:list[str],
@@ -481,7 +481,7 @@ def load(self:RAGHead, folder:Path) -> tuple:
     gen = (AutoModelForSeq2SeqLM if gcfg.is_encoder_decoder else AutoModelForCausalLM).from_config(gcfg)
     return gen, AutoTokenizer.from_pretrained(str(folder))
 
-# %% ../nbs/09_model.ipynb #f47ebee3
+# %% ../nbs/09_model.ipynb #e419d688
 @patch
 def loaded(self:RAGHead, model, folder:Path):
     "After the weights are in: a decoder-only generator's saved prompt template, and its tied output embeddings."
@@ -491,7 +491,7 @@ def loaded(self:RAGHead, model, folder:Path):
         model.template = PromptTemplate(**{**t, "examples": [tuple(e) for e in t.get("examples", [])]})
     model.generator.tie_weights()
 
-# %% ../nbs/09_model.ipynb #dc3c3ee5
+# %% ../nbs/09_model.ipynb #a0eb5013
 @patch(cls_method=True)
 def from_pretrained(cls:REALMRAGModel, load_dir,
                     device=None,            # where to put the model (default: the CPU)

@@ -50,7 +50,7 @@ def _check_every(every, name):
     if every is not None and (isinstance(every, bool) or not isinstance(every, (int, np.integer)) or every < 1):
         raise ValueError(f"{name}: every must be a positive integer number of steps or None (frozen index), got {every!r}")
 
-# %% ../nbs/14_realm_pretraining.ipynb #051f4413
+# %% ../nbs/14_realm_pretraining.ipynb #fbe968dc
 class IndexRefresher:
     "Synchronous index refresh: re-encode the corpus with the current document tower every `every` steps (None: frozen)."
     def __init__(self, documents: Sequence, # the corpus Z (KB records or strings)
@@ -256,7 +256,7 @@ def masked_retrieval_eval(examples: Sequence, # MaskedExamples: the evaluation q
 def _set_train(modules, mode):
     for m in modules: m.train(mode)
 
-# %% ../nbs/14_realm_pretraining.ipynb #8464cf8f
+# %% ../nbs/14_realm_pretraining.ipynb #51b979b4
 def pretrain_realm(examples: Sequence, # training MaskedExamples (`make_masked_examples`), doc_id set
                    documents: Sequence[dict], # the knowledge corpus Z
                    biencoder, # `BiEncoder` (separate towers recommended), trained in place

@@ -215,7 +215,7 @@ def save(self: Retriever, path: str | Path) -> Path:
         atomic_write_json(tmp / "retriever.json", {k: v for k, v in meta.items() if k != "format"})
     return Path(path)
 
-# %% ../nbs/05_retrieval.ipynb #bff15486
+# %% ../nbs/05_retrieval.ipynb #c8e41cb7
 def _read_documents(p: Path) -> list[dict]:
     docs = []
     with open(p, encoding="utf-8") as f:
@@ -393,7 +393,7 @@ def _retrieve_all(retriever, qa_pairs, k, batch_size=256, show_progress=True, qu
         rows.append(retriever.retrieve([qa["question"] for qa in qa_pairs[s:s + batch_size]], k=k, **kw).indices)
     return np.concatenate(rows)                                                            # (n, k)
 
-# %% ../nbs/05_retrieval.ipynb #d2f0e51f
+# %% ../nbs/05_retrieval.ipynb #e747c8a8
 def _score(retriever, qa_pairs, indices, ks, answer_hits):
     "Gold-document metrics (and DPR answer hits) of the rankings `indices` (n, max(ks))."
     docs = retriever.documents

@@ -18,7 +18,7 @@ from .training import configure_optimizer, fit
 
 # %% auto #0
 __all__ = ['dpr_loss', 'mine_hard_negatives', 'split_sentences', 'ict_example', 'ict_examples', 'train_ict', 'train_dpr',
-           'plot_losses', 'plot_stages']
+           'plot_losses', 'plot_stages', 'dpr_objective']
 
 # %% ../nbs/06_retriever_training.ipynb #9f24b860
 def dpr_loss(q_emb: torch.Tensor, # (B, d) question embeddings q(x)
@@ -225,3 +225,18 @@ def plot_stages(stages: dict, # stage name -> metric value in [0, 1]
     if chance is not None: ax.axhline(chance, ls="--", c="k", lw=1, label="chance"); ax.legend()
     ax.set_ylim(0, 1.05); ax.set_ylabel(metric); ax.set_title(title or f"{metric} after each stage")
     return ax
+
+# %% ../nbs/06_retriever_training.ipynb #db6e134e
+def dpr_objective(documents: list[dict], # the knowledge base that holds each record's gold_doc_ids[0]
+                  scale: float | None = None, # logit scale; None: 20 for unit-norm encoders, else 1
+                 ):
+    "DPR's in-batch loss as a `Trainer` objective: (bi-encoder, QA records with gold_doc_ids) -> {'loss', 'in_batch_acc'}."
+    def objective(encoder, records: list[dict]) -> dict:
+        gold = _gold_index(records, documents)                                        # each record's positive
+        cols = list(dict.fromkeys(gold))                                              # distinct gold passages
+        q_emb = encoder.embed_queries([r["question"] for r in records])              # (B, d)
+        d_pos = encoder.embed_docs([documents[g] for g in cols])                      # (U, d)
+        sim = _default_scale(encoder, scale) * q_emb @ d_pos.T                        # (B, U)
+        target = torch.tensor([cols.index(g) for g in gold], device=sim.device)
+        return {"loss": F.cross_entropy(sim, target), "in_batch_acc": (sim.argmax(1) == target).float().mean()}
+    return objective

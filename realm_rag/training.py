@@ -60,7 +60,7 @@ def default_lr_scale(model: nn.Module, config=None) -> dict | None:
     if scale is None or scale == 1 or qe is None or not any(p.requires_grad for p in qe.parameters()): return None
     return {"encoder.query_encoder.": float(scale)}
 
-# %% ../nbs/10_training.ipynb #d4d1821d
+# %% ../nbs/10_training.ipynb #80941bf9
 def param_groups(model: nn.Module, # anything with `named_parameters()` (and optionally `trainable_parameters()`)
                  weight_decay: float = 0.01, # AdamW decay for matrices; biases and norm weights get 0
                  lr: float | None = None, # peak learning rate (sets each group's "lr" = lr x its scale)
@@ -121,7 +121,7 @@ def _scalar(v):
     if torch.is_tensor(v) and v.ndim == 0: return float(v.detach().float())
     return float(v) if isinstance(v, (int, float, np.floating, np.integer)) and not isinstance(v, bool) else None
 
-# %% ../nbs/10_training.ipynb #e193d67c
+# %% ../nbs/10_training.ipynb #d7172908
 def train_step(loss_fn: Callable, # batch -> {"loss": scalar tensor, other scalars to log...} (or the scalar tensor)
                micro_batches: list, # summed into one step; each weighs len(batch) / total (a batch's `weight` attribute scales its gradient)
                optimizer, scheduler=None,
@@ -158,7 +158,7 @@ def train_step(loss_fn: Callable, # batch -> {"loss": scalar tensor, other scala
         logs["loss"] = float(accelerator.reduce(torch.tensor(logs["loss"], device=accelerator.device), "mean"))
     return {**logs, "grad_norm": grad_norm}
 
-# %% ../nbs/10_training.ipynb #c538d858
+# %% ../nbs/10_training.ipynb #5d3c839a
 class Callback:
     "A hook of `fit`: `before_step(step)` runs before step `step` (0-based) draws its batch; `after_step(record)` may add to the step's record, and returns True to stop."
     def before_step(self, step: int): pass
@@ -253,7 +253,7 @@ def _step_of(p: Path) -> int:
     try: return int(p.name.split("-")[-1])
     except ValueError: return -1
 
-# %% ../nbs/10_training.ipynb #677b5d30
+# %% ../nbs/10_training.ipynb #0db5ccfb
 def find_latest_checkpoint(output_dir: str | Path, # a Trainer's output folder
                            verify: bool = True, # check every file's size and sha256 against its manifest
                           ) -> Path | None:
@@ -479,7 +479,7 @@ def _save_model(model: nn.Module, path: Path):
 
 def _finite_or_none(v): return v if v is None or math.isfinite(v) else None
 
-# %% ../nbs/10_training.ipynb #e1376bfc
+# %% ../nbs/10_training.ipynb #6d4e3ebb
 @patch
 def _best_meta(self: Trainer) -> dict:
     st = self.state
@@ -499,7 +499,7 @@ def _link_or_copy(src: Path, dst: Path):
     try: os.link(src, dst)
     except OSError: shutil.copy2(src, dst)
 
-# %% ../nbs/10_training.ipynb #c3ce2130
+# %% ../nbs/10_training.ipynb #e9959438
 @patch
 def _save_checkpoint(self: Trainer) -> Path:
     "Write `checkpoint-{step}` as one checked folder (every process adds its random states), swapped in at the end."
@@ -533,7 +533,7 @@ def _save_checkpoint(self: Trainer) -> Path:
     acc.wait_for_everyone()
     return final
 
-# %% ../nbs/10_training.ipynb #36c14744
+# %% ../nbs/10_training.ipynb #7d5bebf0
 @patch
 def _resume(self: Trainer, checkpoint) -> Path:
     "Restore everything `_save_checkpoint` wrote; `checkpoint` is a folder or 'latest' (the newest whole one)."
@@ -641,7 +641,7 @@ def train(self: Trainer, resume_from_checkpoint: str | Path | None = None # None
         if self._wandb is not None and st["step"] >= self.total_steps: self._wandb.finish(); self._wandb = None
     return self._finish()
 
-# %% ../nbs/10_training.ipynb #bdced4e8
+# %% ../nbs/10_training.ipynb #9856cc38
 @patch
 def _finish(self: Trainer) -> dict:
     "Reload the best weights, save them with `save_pretrained` to `best_model/`, score the test set, write results.json."

@@ -96,7 +96,7 @@ TYPE_RELATIONS = {"person": ["birthplace", "birth_year", "occupation", "employer
                   "country": ["capital", "independence_year", "leader"],
                   "river": ["flows_through", "length", "mouth"], "sea": []}
 
-# %% ../nbs/01a_world.ipynb #2b8bcf10
+# %% ../nbs/01a_world.ipynb #6831750d
 FILLERS = {  # sentences that state no fact: they make passages read like prose and vary their length
  "person": ["Friends described {s} as patient and exacting.", "Letters written by {s} survive in several private collections.",
             "{s} rarely spoke about private matters in public.", "Colleagues recall that {s} kept detailed notebooks every day.",
@@ -178,7 +178,7 @@ def _make_entities(counts, rng):
         k += n
     return ents
 
-# %% ../nbs/01a_world.ipynb #45d6a1db
+# %% ../nbs/01a_world.ipynb #506897de
 def _assign_attributes(ents, rng):
     "Pick every entity's relation values (consistent: capitals lie in their country, cities' rivers flow through it)."
     C, R, O, P, S, Y = ents["country"], ents["river"], ents["org"], ents["person"], ents["sea"], ents["city"]
@@ -214,7 +214,7 @@ def _assign_attributes(ents, rng):
         vals[c["id"], "leader"] = rng.choice(P)["id"]
     return vals
 
-# %% ../nbs/01a_world.ipynb #0d969bf2
+# %% ../nbs/01a_world.ipynb #b79575d1
 def _answers_for(rel, value):
     "Gold answer strings for a fact: its value first, then aliases."
     if rel == "population": return [value, value.replace(",", "")]
@@ -255,7 +255,7 @@ def _n_words(entities, item, facts_by_id):
     return _template_words(tpl) + (len(entities[f["subject"]]["name"].split()) - 1) * tpl.count("{s}") \
         + (len(f["value"].split()) - 1) * tpl.count("{o}")
 
-# %% ../nbs/01a_world.ipynb #29f5e905
+# %% ../nbs/01a_world.ipynb #512de269
 def _plan_passages(entities, facts, num_docs, rng, target_words=(MIN_WORDS + 5, MIN_WORDS + 35)):
     "Decide each passage's sentences: every own fact of its entity (a different template per passage), neighbours, fillers."
     by_id = {f["id"]: f for f in facts}
