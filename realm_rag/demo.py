@@ -68,7 +68,7 @@ class QADemo:
                  question:str=""):            # a question to start with
         self.models = models if isinstance(models, dict) else {"model": models}
         for name, m in self.models.items():
-            if not isinstance(m, REALMRAGModel) or m.model_type == "realm" or m.retriever is None:
+            if not isinstance(m, REALMRAGModel) or m.head.role != "generator" or m.retriever is None:
                 raise ValueError(f"QADemo: model {name!r} must be a prepared REALMRAGModel of type rag_token or rag_sequence")
         first = next(iter(self.models.values()))
         self.editions = dict(editions) if editions else {"current": list(first.retriever.documents)}

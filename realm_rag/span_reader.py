@@ -215,7 +215,7 @@ def from_pretrained(cls:SpanReader, name_or_path=None,  # encoder name/path (Non
     enc = AutoModel.from_pretrained(str(path), dtype=torch.float32)
     return cls(enc, AutoTokenizer.from_pretrained(str(path)), name_or_path=str(path), **kw).eval()
 
-# %% ../nbs/15_span_reader.ipynb #f7e2bd73
+# %% ../nbs/15_span_reader.ipynb #ab26cc49
 @patch
 def save_pretrained(self:SpanReader, save_dir, weights:bool=True) -> Path:
     "Write the encoder config, tokenizer, `reader_config.json` (and `reader.safetensors` when `weights`)."
@@ -275,7 +275,7 @@ def _flat(questions, docs):
     if k < 1: raise ValueError("every question needs at least one document")
     return [q for q in questions for _ in range(k)], [z for zs in docs for z in zs], k
 
-# %% ../nbs/15_span_reader.ipynb #7ef7c6ad
+# %% ../nbs/15_span_reader.ipynb #df74307d
 @patch
 def loss(self:SpanReader, questions:list[str],   # B questions
           answers:list,                           # B gold answers: strings or lists of strings (all are used)
@@ -313,7 +313,7 @@ def _span_text(inputs, n, t, w) -> str:
     s, e = inputs.offsets[n, t, 0], inputs.offsets[n, t + w, 1]
     return inputs.texts[n][s:e]
 
-# %% ../nbs/15_span_reader.ipynb #42fb5791
+# %% ../nbs/15_span_reader.ipynb #d599632a
 @patch
 @torch.no_grad()
 def predict(self:SpanReader, questions:list[str],  # B questions
