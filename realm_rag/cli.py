@@ -6,7 +6,7 @@ Docs: https://realm-rag.github.io/realm_rag/cli.html.md"""
 
 # %% ../nbs/99_cli.ipynb #22e6dcd7
 from __future__ import annotations
-import argparse, contextlib, re, sys, time, warnings
+import argparse, contextlib, os, re, sys, time, warnings
 
 from .config import REALMRAGConfig, parse_overrides, set_seed
 from .data import load_qa_pairs
@@ -202,8 +202,9 @@ def _load_train_inputs(args, config):
 
 def run_train(args, out=None) -> dict:
     "Run `realm-rag train`: load data, build and index the model, train, print and return the results."
-    out = out or sys.stdout
     from realm_rag.model import REALMRAGModel
+    main = os.environ.get("RANK", "0") == "0"                      # under accelerate launch / torchrun: print once
+    out = out or (sys.stdout if main else open(os.devnull, "w"))
     config = train_config_from_args(args)
     set_seed(config.experiment.seed)
     kb, train, val, test = _load_train_inputs(args, config)

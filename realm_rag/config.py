@@ -123,6 +123,7 @@ class ModelConfig(_Section):
     index_kind: str = "flat"  # FAISS index: "flat" (exact), "ivf", "ivfpq" or "hnsw"
     normalize_embeddings: bool = True  # L2-normalise q(x) and d(z), so d(z)^T q(x) is a cosine
     query_encoder_lr_scale: float = 0.01  # query tower learning rate = training.learning_rate * this (a pretrained tower needs far smaller steps than a tiny generator trained from scratch)
+    query_encoder_dropout: float | None = None  # the query tower's dropout while training; None: the encoder's own (0.1 for MiniLM); 0 makes a run independent of how its batch is split over processes
     d_model: int = 128  # tiny generator: hidden size
     encoder_layers: int = 2  # tiny generator: encoder layers
     decoder_layers: int = 2  # tiny generator: decoder layers
@@ -138,7 +139,7 @@ class ModelConfig(_Section):
         generator_model_name=_NONEMPTY, retriever_model_name=_NONEMPTY, reader_model_name=_NONEMPTY,
         num_worked_examples=_NONNEG, lora_rank=_NONNEG,
         num_retrieved_docs=_POS, max_generation_length=_POS, max_question_length=_POS, max_doc_length=_POS,
-        index_kind=_one_of("flat", "ivf", "ivfpq", "hnsw"), generator_arch=_one_of("t5", "bart"), query_encoder_lr_scale=_NONNEG, d_model=_POS, encoder_layers=_POS, decoder_layers=_POS,
+        index_kind=_one_of("flat", "ivf", "ivfpq", "hnsw"), generator_arch=_one_of("t5", "bart"), query_encoder_lr_scale=_NONNEG, query_encoder_dropout=_in(0, 1, closed_hi=False), d_model=_POS, encoder_layers=_POS, decoder_layers=_POS,
         attention_heads=_POS, ffn_dim=_POS, dropout=_in(0, 1, closed_hi=False), tokenizer_vocab_size=_POS,
         label_smoothing=_in(0, 1, closed_hi=False))
 

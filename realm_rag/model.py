@@ -157,6 +157,9 @@ class REALMRAGModel(nn.Module):
             self.encoder = split_towers(BiEncoder.from_pretrained(None if name is None else str(name),
                                                                   normalize=config.model.normalize_embeddings))
         else: raise TypeError(f"REALMRAGModel: retriever must be a Retriever, BiEncoder, name or path, got {type(retriever).__name__}")
+        if config.model.query_encoder_dropout is not None:         # every dropout layer of the query tower (not the doc tower)
+            for m in self.encoder.query_encoder.modules():
+                if isinstance(m, nn.Dropout): m.p = float(config.model.query_encoder_dropout)
         generator, tokenizer = self.head.resolve(self, generator, tokenizer)   # load by name, or check the object
         if generator is not None and tokenizer is None:
             raise ValueError("REALMRAGModel: a generator model object needs its tokenizer: pass tokenizer=")

@@ -6,7 +6,7 @@ Docs: https://realm-rag.github.io/realm_rag/training.html.md"""
 
 # %% ../nbs/10_training.ipynb #e30ad441
 from __future__ import annotations
-import base64, contextlib, csv, hashlib, json, math, os, random, re, shutil, time, uuid, warnings
+import base64, contextlib, csv, hashlib, json, math, os, random, re, shutil, sys, time, uuid, warnings
 from pathlib import Path
 from typing import Callable
 
@@ -26,7 +26,7 @@ from .safe_io import (CorruptFileError, atomic_dir, atomic_file, atomic_write_js
 # %% auto #0
 __all__ = ['CHECKPOINT_FORMAT', 'BEST_FORMAT', 'default_lr_scale', 'param_groups', 'configure_optimizer', 'linear_warmup_lr',
            'make_scheduler', 'train_step', 'Callback', 'fit', 'epoch_order', 'step_batches', 'rng_states',
-           'set_rng_states', 'find_latest_checkpoint', 'rag_objective', 'LossModule', 'make_accelerator',
+           'set_rng_states', 'find_latest_checkpoint', 'rag_objective', 'LossModule', 'make_accelerator', 'launch_argv',
            'write_metrics', 'Trainer', 'create_trainer', 'plot_loss', 'plot_metric', 'load_history']
 
 # %% ../nbs/10_training.ipynb #cae7ba46
@@ -286,13 +286,35 @@ def make_accelerator(config: REALMRAGConfig = DEFAULT_CONFIG):
     "An `Accelerator` for `config.training.mixed_precision` on `config.experiment.device` ('auto' lets Accelerate pick the GPU)."
     from accelerate import Accelerator
     from accelerate.state import AcceleratorState, PartialState
+    from accelerate.utils import DistributedDataParallelKwargs
     device = resolve_device(config.experiment.device)       # a ConfigError here if the named GPU is missing
-    kw = dict(mixed_precision=config.training.mixed_precision, cpu=device.type == "cpu")
+    # several processes: DDP must not wait for gradients of parameters the loss never reaches (a BERT tower's pooler
+    # under mean pooling), or its all-reduce fails on the second step
+    kw = dict(mixed_precision=config.training.mixed_precision, cpu=device.type == "cpu",
+              kwargs_handlers=[DistributedDataParallelKwargs(find_unused_parameters=True)])
     try: return Accelerator(**kw)
     except ValueError as e:  # one process, an earlier Accelerator in this kernel used other settings: start afresh
         if "already been initialized" not in str(e) or PartialState().num_processes > 1: raise
         AcceleratorState._reset_state()
         return Accelerator(**kw)
+
+# %% ../nbs/10_training.ipynb #21665eb9
+def _free_port() -> int:
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0)); return s.getsockname()[1]
+
+def launch_argv(num_processes: int, # processes on this machine (CPU: gloo; GPUs: one each)
+                *argv: str, # the program and its arguments, e.g. "realm-rag", "train", ...
+               ) -> list[str]:
+    "The `accelerate launch` command line that runs `argv` in `num_processes` data-parallel processes here."
+    if isinstance(num_processes, bool) or not isinstance(num_processes, int) or num_processes < 1:
+        raise ValueError(f"num_processes: expected an int >= 1, got {num_processes!r}")
+    prog = [shutil.which(argv[0]) or argv[0], *argv[1:]] if argv else []
+    if num_processes == 1: return [sys.executable, *prog]
+    return [sys.executable, "-m", "accelerate.commands.launch", "--multi_gpu", "--num_processes", str(num_processes),
+            "--num_machines", "1", "--main_process_port", str(_free_port()), "--mixed_precision", "no",
+            "--dynamo_backend", "no", *prog]
 
 # %% ../nbs/10_training.ipynb #76e8f8ba
 def _import_wandb():
