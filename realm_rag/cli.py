@@ -7,6 +7,7 @@ Docs: https://realm-rag.github.io/realm_rag/cli.html.md"""
 # %% ../nbs/99_cli.ipynb #22e6dcd7
 from __future__ import annotations
 import argparse, contextlib, os, re, sys, time, warnings
+from pathlib import Path
 
 from .config import REALMRAGConfig, parse_overrides, set_seed
 from .data import load_qa_pairs
@@ -18,7 +19,7 @@ from .training import create_trainer
 
 # %% auto #0
 __all__ = ['GENERATORS', 'closed_book_metrics', 'quickstart', 'demo', 'add_train_parser', 'train_config_from_args', 'run_train',
-           'train_cli', 'build_parser', 'main']
+           'train_cli', 'add_index_parser', 'run_index', 'build_parser', 'main']
 
 # %% ../nbs/99_cli.ipynb #d1b38f13
 GENERATORS = ("smollm2", "tiny-t5")   # the pretrained SmolLM2-135M-Instruct (LoRA fine-tune), or a T5 trained from nothing
@@ -225,6 +226,53 @@ def train_cli(argv: list[str] | None = None) -> dict:
     p = _add_train_args(argparse.ArgumentParser(prog="realm-rag train", description="Fine-tune a RAG model."))
     return run_train(p.parse_args(argv))
 
+# %% ../nbs/99_cli.ipynb #e2e0451f
+def add_index_parser(subparsers) -> argparse.ArgumentParser:
+    "Add the `index` sub-command: encode a knowledge base into resumable shards (several processes under accelerate launch), then merge."
+    p = subparsers.add_parser("index", help="encode a knowledge base into resumable shards (one or several processes), then build its index")
+    a = p.add_argument
+    a("--knowledge_base", required=True, help="knowledge-base file (.json / .jsonl records {id, title, text})")
+    a("--out", required=True, help="output folder: shards/, corpus.json, and the merged retriever/")
+    a("--encoder", default=None, help="HF encoder name or path (default: bundled all-MiniLM-L6-v2)")
+    a("--shard_size", type=_int_at_least(1), default=50_000, help="documents per shard (the unit of resuming)")
+    a("--batch_size", type=_int_at_least(1), default=64, help="documents per encoder batch")
+    a("--kind", default="flat", choices=["flat", "ivf", "ivfpq", "hnsw"], help="index kind built by the merge")
+    a("--on_disk", action="store_true", help="ivf / ivfpq: inverted lists in a memory-mapped file, not in RAM")
+    a("--nlist", type=_int_at_least(1), default=None, help="ivf / ivfpq: k-means cells (default ~4 sqrt(N))")
+    a("--nprobe", type=_int_at_least(1), default=None, help="ivf / ivfpq: cells searched per query")
+    a("--train_size", type=_int_at_least(1), default=100_000, help="ivf / ivfpq: vectors sampled to train k-means")
+    a("--worker_id", type=_int_at_least(0), default=None, help="this job's index among --num_workers (DPR's --shard_id)")
+    a("--num_workers", type=_int_at_least(1), default=None, help="separate jobs sharing the shards (DPR's --num_shards)")
+    a("--no_merge", action="store_true", help="only encode shards (merge later with a run without --worker_id)")
+    a("--no_progress", action="store_true", help="hide progress bars")
+    return p
+
+def run_index(args, out=None) -> dict:
+    "Run `realm-rag index`: every process (or job) encodes its shards; then process 0 merges them into out/retriever."
+    from realm_rag.data import load_knowledge_base
+    from realm_rag.scaling import encode_corpus, merge_shards, process_rank, shard_ranges, _shard_dir
+    rank, _ = process_rank()
+    out = out or (sys.stdout if rank == 0 else open(os.devnull, "w"))
+    if (args.worker_id is None) != (args.num_workers is None): raise SystemExit("realm-rag index: give both --worker_id and --num_workers, or neither")
+    kb = load_knowledge_base(args.knowledge_base)
+    encoder = BiEncoder.from_pretrained(args.encoder)
+    res = encode_corpus(kb, args.out, encoder, shard_size=args.shard_size, batch_size=args.batch_size, worker=args.worker_id,
+                        num_workers=args.num_workers, show_progress=not args.no_progress)
+    print(f"{len(kb)} documents in {res['num_shards']} shards; this job encoded {len(res['encoded'])}, skipped "
+          f"{len(res['skipped'])} already on disk ({res['seconds']:.1f}s)", file=out)
+    missing = [i for i in range(res["num_shards"]) if not _shard_dir(args.out, i).exists()]
+    if rank != 0 or args.no_merge or missing:
+        if missing and rank == 0: print(f"shards still to encode: {missing[:10]}{' ...' if len(missing) > 10 else ''}; "
+                                        "merge by running this command without --worker_id once they are", file=out)
+        return res
+    params = {k: v for k, v in (("nlist", args.nlist), ("nprobe", args.nprobe)) if v is not None}
+    t0 = time.time()
+    ret = merge_shards(args.out, kb, encoder, kind=args.kind, on_disk=args.on_disk, train_size=args.train_size,
+                       show_progress=not args.no_progress, verify=False, **params)
+    print(f"merged: {ret.index.kind} index of {ret.index.ntotal} vectors, dim {ret.index.dim}"
+          f"{', lists on disk' if args.on_disk else ''} -> {Path(args.out) / 'retriever'} ({time.time() - t0:.1f}s)", file=out)
+    return {**res, "retriever": str(Path(args.out) / "retriever")}
+
 # %% ../nbs/99_cli.ipynb #9fabce1d
 def _int_at_least(lo:int):
     "An argparse type: an int >= `lo`, else a one-line error naming the value."
@@ -255,6 +303,7 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--output_dir", default="outputs/quickstart", help="trained model saved here, loaded on the next run")
     q.add_argument("--no_progress", action="store_true", help="hide progress bars")
     add_train_parser(sub)  # `realm-rag train ...`: the seed's training flags (10_training)
+    add_index_parser(sub)  # `realm-rag index ...`: sharded corpus encoding and the merged index (18_scaling)
     d = sub.add_parser("demo", help="serve the interactive QA demo (17_demo) with Voila on 127.0.0.1 until Ctrl-C")
     d.add_argument("--port", type=_int_at_least(1), default=8866, help="port on 127.0.0.1")
     d.add_argument("--model_dir", default="outputs/quickstart/best_model", help="saved model to serve (default: the quick start's, if it exists)")
@@ -292,6 +341,8 @@ def _run(args):
                    show_progress=not args.no_progress)
     elif args.command == "train":
         run_train(args)
+    elif args.command == "index":
+        run_index(args)
     elif args.command == "demo":
         demo(port=args.port, model_dir=args.model_dir, num_docs=args.num_docs, seed=args.seed)
 

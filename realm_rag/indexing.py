@@ -22,7 +22,7 @@ from .safe_io import CorruptFileError, atomic_dir, check_dir
 # %% auto #0
 __all__ = ['KINDS', 'METRICS', 'MANIFEST', 'INDEX_FILE', 'FORMAT_VERSION', 'exact_topk', 'default_params', 'IndexMismatchError',
            'DenseIndex', 'same_topk', 'clustered_vectors', 'ann_recall', 'timed_search', 'sweep_search',
-           'plot_recall_qps', 'memory_estimate', 'docs_fingerprint']
+           'plot_recall_qps', 'memory_estimate', 'docs_fingerprint', 'ondisk_file']
 
 # %% ../nbs/04_indexing.ipynb #e0363421
 def exact_topk(q_emb,            # (n, d) queries
@@ -254,17 +254,28 @@ def _version():
     except Exception: return None
 
 # %% ../nbs/04_indexing.ipynb #99ef2059
+def ondisk_file(index) -> str | None:
+    "The file an IVF index's inverted lists are memory-mapped from (`faiss.OnDiskInvertedLists`), or None (lists in RAM)."
+    try: ivf = faiss.extract_index_ivf(index)
+    except RuntimeError: return None                                   # not an IVF index
+    lists = faiss.downcast_InvertedLists(ivf.invlists)
+    return lists.filename if isinstance(lists, faiss.OnDiskInvertedLists) else None
+
 @patch
 def save(self: DenseIndex, save_dir,
           manifest_extra=None):  # more JSON fields; "encoder" / "doc_fingerprint" here set those fields
-    "Write `index.faiss` and `manifest.json` into `save_dir`, replacing an older copy in one step (`safe_io.atomic_dir`)."
+    "Write `index.faiss` (and an on-disk index's lists file) and `manifest.json` into `save_dir`, replacing an older copy in one step (`safe_io.atomic_dir`)."
     extra = dict(manifest_extra or {})
     for key in ("encoder", "doc_fingerprint"):
         if key in extra: setattr(self, key, extra.pop(key))
     meta = dict(format="realm_rag.DenseIndex", format_version=FORMAT_VERSION, realm_rag_version=_version(),
                 faiss_version=faiss.__version__, kind=self.kind, metric=self.metric, dim=self.dim, ntotal=self.ntotal,
                 params=self.params, encoder=self.encoder, doc_fingerprint=self.doc_fingerprint, extra=extra)
-    with atomic_dir(save_dir, meta) as tmp: faiss.write_index(self.index, str(tmp/INDEX_FILE))
+    lists = ondisk_file(self.index)          # the index file names this file; a load looks for it beside index.faiss
+    if lists is not None: meta["ondisk_lists"] = Path(lists).name
+    with atomic_dir(save_dir, meta) as tmp:
+        if lists is not None: shutil.copyfile(lists, tmp/Path(lists).name)
+        faiss.write_index(self.index, str(tmp/INDEX_FILE))
     return Path(save_dir).absolute()
 
 def _read_manifest(d, verify=True):
@@ -288,7 +299,9 @@ def load(cls: DenseIndex, load_dir,
         if exp is not None and exp != got:
             hint = "; the documents changed since the index was built: rebuild it" if what == "doc_fingerprint" else ""
             raise IndexMismatchError(f"{d/MANIFEST}: {what} is {got!r}, expected {exp!r}{hint}")
-    try: ix = faiss.read_index(str(ipath))
+    lists = m.get("ondisk_lists")
+    if lists is not None and lists not in m["files"]: raise CorruptFileError(f"{d/lists}: missing (not listed in {d/MANIFEST})")
+    try: ix = faiss.read_index(str(ipath), faiss.IO_FLAG_ONDISK_SAME_DIR if lists else 0)   # lists: mapped, not read
     except RuntimeError as e: raise CorruptFileError(f"{ipath}: FAISS cannot read it ({str(e).splitlines()[0][:120]})") from None
     if ix.d != m["dim"] or ix.ntotal != m["ntotal"]:
         raise IndexMismatchError(f"{ipath}: has dim={ix.d}, ntotal={ix.ntotal}, but {d/MANIFEST} says dim={m['dim']}, ntotal={m['ntotal']}")

@@ -20,8 +20,9 @@ from .safe_io import CorruptFileError, atomic_dir, atomic_write_json, check_dir
 from .metrics import normalize_answer, retrieval_metrics
 
 # %% auto #0
-__all__ = ['BUNDLED_RETRIEVER', 'RetrievalResult', 'Retriever', 'encoder_identity', 'BM25Retriever', 'reciprocal_rank_fusion',
-           'rrf_fuse', 'HybridRetriever', 'AnswerMatcher', 'evaluate_retrieval', 'compare_retrievers']
+__all__ = ['BUNDLED_RETRIEVER', 'RetrievalResult', 'Retriever', 'encoder_identity', 'write_rows', 'BM25Retriever',
+           'reciprocal_rank_fusion', 'rrf_fuse', 'HybridRetriever', 'AnswerMatcher', 'evaluate_retrieval',
+           'compare_retrievers']
 
 # %% ../nbs/05_retrieval.ipynb #29b00162
 @dataclass
@@ -201,6 +202,14 @@ def _encoder_from_identity(ident, path):
     if name is None: raise ValueError(f"Retriever.load: {path} was built with an encoder that has no name; pass encoder=")
     return BiEncoder.from_pretrained(None if _portable_name(name) == BUNDLED_RETRIEVER else name)
 
+def write_rows(path, rows, chunk: int = 65_536) -> Path:
+    "Write (n, d) rows (an array, a memory map, or anything with `.shape` and row slices) to a float32 .npy file, `chunk` rows at a time."
+    n, d = rows.shape
+    out = np.lib.format.open_memmap(str(path), mode="w+", dtype=np.float32, shape=(n, d))
+    for s in range(0, n, chunk): out[s:s + chunk] = np.asarray(rows[s:s + chunk], dtype=np.float32)
+    out.flush(); del out
+    return Path(path)
+
 @patch
 def save(self: Retriever, path: str | Path) -> Path:
     "Write the index, embeddings and documents to `path`, replacing an older copy in one step; return the path."
@@ -209,7 +218,7 @@ def save(self: Retriever, path: str | Path) -> Path:
             "num_documents": len(self), "dim": self.index.dim}
     with atomic_dir(path, meta) as tmp:
         self.index.save(tmp / "index", manifest_extra={"encoder": ident, "doc_fingerprint": fp})
-        np.save(tmp / "doc_embeddings.npy", np.asarray(self.doc_embeddings, dtype=np.float32))
+        write_rows(tmp / "doc_embeddings.npy", self.doc_embeddings)         # streamed: a memory map stays on disk
         with open(tmp / "documents.jsonl", "w", encoding="utf-8") as f:
             for d in self.documents: f.write(json.dumps(d) + "\n")   # ASCII escapes: one record per line, always
         atomic_write_json(tmp / "retriever.json", {k: v for k, v in meta.items() if k != "format"})
@@ -230,6 +239,7 @@ def load(cls: Retriever, path: str | Path, # folder written by `Retriever.save`
           documents: list[dict] | None = None, # if given, must match the saved documents' fingerprint
           kind: str | None = None, # if given, must match the saved index kind
           verify: bool = True, # check every file's sha256 against the manifest
+          mmap: bool = False, # map the embeddings from disk (read-only) instead of reading them into memory
           **_):
     "Load a saved retriever, checking files, encoder weights, dimension, kind and document fingerprint."
     path = Path(path)
@@ -247,7 +257,7 @@ def load(cls: Retriever, path: str | Path, # folder written by `Retriever.save`
     if fp != meta["fingerprint"]:
         raise ValueError(f"Retriever.load: the documents do not match the ones indexed in {path} (fingerprint differs)")
     index = DenseIndex.load(path / "index", expected_dim=encoder.dim, expected_fingerprint=fp, verify=False)  # verified above
-    emb = np.load(path / "doc_embeddings.npy", allow_pickle=False)
+    emb = np.load(path / "doc_embeddings.npy", mmap_mode="r" if mmap else None, allow_pickle=False)
     return cls(encoder, index, saved, doc_embeddings=emb)
 
 # %% ../nbs/05_retrieval.ipynb #5918bc4a
