@@ -169,6 +169,7 @@ def _add_train_args(p: argparse.ArgumentParser):
     a("--use_wandb", action="store_true", help='log to Weights & Biases (pip install "realm_rag[track]")')
     a("--max_steps", type=int, default=None, help="stop after this many optimiser steps")
     a("--resume", default=None, help='"latest" or a checkpoint-* folder')
+    a("--serve_index", action="store_true", help="under accelerate launch: process 0 holds the index and searches for all (realm_rag.scaling.ServedIndex)")
     a("--set", nargs="*", default=[], metavar="SECTION.FIELD=VALUE", help="more config overrides")
     a("--no_progress", action="store_true", help="hide progress bars")
     return p
@@ -212,6 +213,11 @@ def run_train(args, out=None) -> dict:
     print(f"knowledge base: {len(kb)} passages; train/val/test: {len(train)}/{len(val or [])}/{len(test or [])}", file=out)
     model = REALMRAGModel(config, model_type=args.model_type)
     model.prepare_knowledge_base(kb, show_progress=not args.no_progress)
+    if args.serve_index:                               # one copy of the index, in process 0; the others ask it
+        from realm_rag.scaling import ServedIndex, process_rank
+        rank, n_proc = process_rank()
+        if n_proc < 2: raise SystemExit("realm-rag train: --serve_index needs several processes (accelerate launch --num_processes N)")
+        model.retriever.index = ServedIndex(model.retriever.index if rank == 0 else None)
     trainer = create_trainer(model, config, train, val, test, max_steps=args.max_steps,
                              show_progress=not args.no_progress)
     res = trainer.train(resume_from_checkpoint=args.resume)
