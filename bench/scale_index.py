@@ -8,15 +8,45 @@ loaded index memory-maps. For each layout: build seconds, bytes per vector (save
 exact (flat) result, queries/second (1,000 queries, one batch; for IVF-PQ also with its top --rescore candidates
 rescored exactly from the stored vectors, as `Retriever.retrieve` rescores, which adds the vectors' 4·d bytes on disk) and, from `scaling.search_memory`, the private memory
 a fresh process adds when it loads the index and searches (the page-cache pages of an on-disk index are not private:
-the kernel shares them and may drop them). Ratios are against the flat index measured in the same run.
+the kernel shares them and may drop them). Then the in-memory and the on-disk IVF are loaded and searched again by a
+process confined to a hard memory limit (--budget-mb, a cgroup; needs a writable /sys/fs/cgroup/memory, else
+skipped): the limit is below the index's size. Ratios are against the flat index measured in the same run.
 
-    python bench/scale_index.py                 # 1M x 384, 10 shards (about 2.5 minutes on 2 cores, 3 GB of /tmp)
+    python bench/scale_index.py                 # 1M x 384, 10 shards (about 6 minutes on 2 cores, 3 GB of /tmp)
     python bench/scale_index.py --n 100000      # quick
 """
-import argparse, shutil, tempfile, time
+import argparse, os, shutil, tempfile, time
 from pathlib import Path
 import numpy as np
 from _common import machine_note, save_results
+
+
+def memory_cgroup(limit_mb: int):
+    "A cgroup (v1 memory controller) with a hard limit; returns (a preexec_fn that puts the child in it, cleanup) or None."
+    root = Path("/sys/fs/cgroup/memory")
+    try:
+        cg = root / f"realm_rag_bench_{os.getpid()}"
+        cg.mkdir()
+        (cg / "memory.limit_in_bytes").write_text(str(limit_mb * 2**20))
+        try: (cg / "memory.memsw.limit_in_bytes").write_text(str(limit_mb * 2**20))   # no swap either, where accounted
+        except OSError: pass
+    except OSError as e:
+        print(f"memory budget: cannot create a memory cgroup here ({e}); budget runs skipped")
+        return None
+    def join(): (cg / "cgroup.procs").write_text(str(os.getpid()))
+    def done() -> int:                                 # the group's peak charge (MB), then remove it
+        peak = int((cg / "memory.max_usage_in_bytes").read_text()) // 2**20
+        cg.rmdir(); return peak
+    return join, done
+
+
+def drop_cached(folder: Path):
+    "Ask the kernel to drop the page cache of every file in `folder` (posix_fadvise DONTNEED; pages no process maps)."
+    for f in folder.rglob("*"):
+        if f.is_file():
+            fd = os.open(f, os.O_RDONLY)
+            try: os.fsync(fd); os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+            finally: os.close(fd)
 
 
 def folder_bytes(p: Path) -> int:
@@ -36,6 +66,7 @@ def main():
     ap.add_argument("--pq-m", type=int, default=48, help="IVF-PQ sub-vectors (bytes per code at 8 bits)")
     ap.add_argument("--train-size", type=int, default=100_000)
     ap.add_argument("--rescore", type=int, default=100, help="IVF-PQ candidates rescored exactly from the stored vectors")
+    ap.add_argument("--budget-mb", type=int, default=512, help="hard memory limit (cgroup) for the budget runs; 0: skip them")
     ap.add_argument("--workdir", default=None, help="where shards and indexes go (default: a temporary folder, removed)")
     args = ap.parse_args()
     from realm_rag.indexing import DenseIndex, ann_recall, clustered_vectors, timed_search
@@ -75,6 +106,18 @@ def main():
                        recall_at_10=round(ann_recall(ids, exact_ids, 10), 4), queries_per_s=round(qps),
                        private_mb_added=mem["anon_peak_mb"] - mem["anon_before_mb"], file_pages_mb=mem["file_after_mb"],
                        fresh_process_search_s=round(mem["search_s"], 2))
+            if args.budget_mb and name in (layouts[1][0], layouts[3][0]):   # in-memory vs on-disk IVF under a hard limit
+                cg = memory_cgroup(args.budget_mb)
+                if cg is not None:
+                    drop_cached(saved)        # else the lists' pages, cached by the run above, are charged to another group
+                    t0 = time.perf_counter()
+                    try: b = search_memory(saved, work / "queries.npy", preexec_fn=cg[0], check=False)
+                    finally: charged = cg[1]()
+                    b["load_search_s"] = time.perf_counter() - t0              # the whole child: start, load, search
+                    row["under_budget"] = (f"answered: load + search of {args.queries} queries in {b['load_search_s']:.1f}s (search {b['search_s']:.1f}s), "
+                                           f"peak memory charged to its group {charged} MB, page cache included" if b["returncode"] == 0
+                                           else f"failed (exit {b['returncode']}: killed by the limit)" if b["returncode"] < 0
+                                           else f"failed (exit {b['returncode']})")
             table.append(row); print(row, flush=True)
             if kind == "ivfpq":                              # what Retriever-style exact rescoring recovers from PQ's codes
                 ix = DenseIndex.load(saved, verify=False)
@@ -96,6 +139,10 @@ def main():
             print(f"| {r['layout']} | {r['build_s']} | {r['bytes_per_vector']:.0f} | {r['recall_at_10']:.3f} | {r['queries_per_s']:,} "
                   f"| {r['queries_per_s'] / flat['queries_per_s']:.1f} | {r['private_mb_added']} "
                   f"| {r['private_mb_added'] / max(flat['private_mb_added'], 1):.2f} |")
+        budget = [r for r in table if "under_budget" in r]
+        if budget:
+            print(f"\nunder a hard memory limit of {args.budget_mb} MB (a memory cgroup; page cache counts and is reclaimed):")
+            for r in budget: print(f"  {r['layout']}: {r['under_budget']}")
         save_results("scale_index", dict(args=vars(args), table=table, machine=machine_note()))
     finally:
         if args.workdir is None: shutil.rmtree(work, ignore_errors=True)

@@ -257,14 +257,15 @@ def run_index(args, out=None) -> dict:
     "Run `realm-rag index`: every process (or job) encodes its shards; then process 0 merges them into out/retriever."
     from realm_rag.data import load_knowledge_base
     from realm_rag.scaling import encode_corpus, merge_shards, process_rank, shard_ranges, _shard_dir
-    rank, _ = process_rank()
+    rank, n_proc = process_rank()
     out = out or (sys.stdout if rank == 0 else open(os.devnull, "w"))
     if (args.worker_id is None) != (args.num_workers is None): raise SystemExit("realm-rag index: give both --worker_id and --num_workers, or neither")
     kb = load_knowledge_base(args.knowledge_base)
     encoder = BiEncoder.from_pretrained(args.encoder)
     res = encode_corpus(kb, args.out, encoder, shard_size=args.shard_size, batch_size=args.batch_size, worker=args.worker_id,
                         num_workers=args.num_workers, show_progress=not args.no_progress)
-    print(f"{len(kb)} documents in {res['num_shards']} shards; this job encoded {len(res['encoded'])}, skipped "
+    who = f"process 0 of {n_proc}" if n_proc > 1 else f"worker {res['worker']} of {res['num_workers']}" if res["num_workers"] > 1 else "this job"
+    print(f"{len(kb)} documents in {res['num_shards']} shards; {who} encoded {len(res['encoded'])}, skipped "
           f"{len(res['skipped'])} already on disk ({res['seconds']:.1f}s)", file=out)
     missing = [i for i in range(res["num_shards"]) if not _shard_dir(args.out, i).exists()]
     if rank != 0 or args.no_merge or missing:

@@ -266,13 +266,19 @@ print(json.dumps(dict(anon_before_mb=before, anon_peak_mb=max(peak + [_rss_mb("R
 
 def search_memory(index_dir, # a saved `DenseIndex` (in memory or on disk)
                   queries_npy, # an (n, d) float32 .npy file of queries
-                  k: int = 10) -> dict:
+                  k: int = 10,
+                  preexec_fn=None, # run in the child before it starts (e.g. join a memory cgroup: a hard budget)
+                  check: bool = True, # raise if the child fails; False: return {"returncode": ...} instead
+                 ) -> dict:
     "Load and search an index in a fresh process (Linux): its private memory before and at peak (sampled every 2 ms), file pages after, seconds."
     import subprocess, sys
-    r = subprocess.run([sys.executable, "-c", _MEMORY_CHILD, str(index_dir), str(queries_npy), str(k)], capture_output=True, text=True)
+    r = subprocess.run([sys.executable, "-c", _MEMORY_CHILD, str(index_dir), str(queries_npy), str(k)], capture_output=True,
+                       text=True, preexec_fn=preexec_fn)
     lines = [l for l in r.stdout.splitlines() if l.startswith("{")]          # FAISS may print to stdout too
-    if r.returncode or not lines: raise RuntimeError(f"search_memory: the search process failed ({r.returncode}): {r.stderr[-800:]}")
-    return json.loads(lines[-1])
+    if r.returncode or not lines:
+        if not check: return {"returncode": r.returncode}
+        raise RuntimeError(f"search_memory: the search process failed ({r.returncode}): {r.stderr[-800:]}")
+    return {"returncode": 0, **json.loads(lines[-1])}
 
 # %% ../nbs/18_scaling.ipynb #ae23e274
 def _bcast_json(obj, device):
