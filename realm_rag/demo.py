@@ -15,10 +15,11 @@ from IPython.display import display
 from .data import doc_text
 from .model import REALMRAGModel, without_passages
 from .retrieval import Retriever
+from .training import free_port   # one helper, also behind training.launch_argv
 
 # %% auto #0
 __all__ = ['STRATEGIES', 'CHROMIUM', 'highlight', 'passages_html', 'token_posterior_html', 'QADemo', 'quickstart_demo',
-           'free_port', 'app_notebook', 'serve_demo', 'wait_for_server', 'stop_server', 'drive_in_browser']
+           'app_notebook', 'serve_demo', 'wait_for_server', 'stop_server', 'drive_in_browser']
 
 # %% ../nbs/17_demo.ipynb #f57329f6
 def highlight(text:str, answer:str) -> str:
@@ -169,10 +170,6 @@ def quickstart_demo(model_dir:str|os.PathLike|None="outputs/quickstart/best_mode
     return QADemo({name: model}, editions, question=question)
 
 # %% ../nbs/17_demo.ipynb #9cd549f5
-def free_port() -> int:
-    "A TCP port on 127.0.0.1 that nothing listens on now."
-    with socket.socket() as s: s.bind(("127.0.0.1", 0)); return s.getsockname()[1]
-
 def app_notebook(folder, model_dir=None, num_docs:int=200, seed:int=0) -> Path:
     "Write the app notebook Voilà serves: imports, then the quick-start demo."
     import nbformat

@@ -26,8 +26,8 @@ from .safe_io import (CorruptFileError, atomic_dir, atomic_file, atomic_write_js
 # %% auto #0
 __all__ = ['CHECKPOINT_FORMAT', 'BEST_FORMAT', 'default_lr_scale', 'param_groups', 'configure_optimizer', 'linear_warmup_lr',
            'make_scheduler', 'train_step', 'Callback', 'fit', 'epoch_order', 'step_batches', 'rng_states',
-           'set_rng_states', 'find_latest_checkpoint', 'rag_objective', 'LossModule', 'make_accelerator', 'launch_argv',
-           'write_metrics', 'Trainer', 'create_trainer', 'plot_loss', 'plot_metric', 'load_history']
+           'set_rng_states', 'find_latest_checkpoint', 'rag_objective', 'LossModule', 'make_accelerator', 'free_port',
+           'launch_argv', 'write_metrics', 'Trainer', 'create_trainer', 'plot_loss', 'plot_metric', 'load_history']
 
 # %% ../nbs/10_training.ipynb #cae7ba46
 def _named_trainable(model: nn.Module) -> list[tuple[str, nn.Parameter]]:
@@ -299,7 +299,8 @@ def make_accelerator(config: REALMRAGConfig = DEFAULT_CONFIG):
         return Accelerator(**kw)
 
 # %% ../nbs/10_training.ipynb #21665eb9
-def _free_port() -> int:
+def free_port() -> int:
+    "A TCP port on 127.0.0.1 that nothing listens on now (for a launcher's rendezvous, or a server)."
     import socket
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0)); return s.getsockname()[1]
@@ -313,7 +314,7 @@ def launch_argv(num_processes: int, # processes on this machine (CPU: gloo; GPUs
     prog = [shutil.which(argv[0]) or argv[0], *argv[1:]] if argv else []
     if num_processes == 1: return [sys.executable, *prog]
     return [sys.executable, "-m", "accelerate.commands.launch", "--multi_gpu", "--num_processes", str(num_processes),
-            "--num_machines", "1", "--main_process_port", str(_free_port()), "--mixed_precision", "no",
+            "--num_machines", "1", "--main_process_port", str(free_port()), "--mixed_precision", "no",
             "--dynamo_backend", "no", *prog]
 
 # %% ../nbs/10_training.ipynb #76e8f8ba
