@@ -169,6 +169,8 @@ def _add_train_args(p: argparse.ArgumentParser):
     a("--use_wandb", action="store_true", help='log to Weights & Biases (pip install "realm_rag[track]")')
     a("--max_steps", type=int, default=None, help="stop after this many optimiser steps")
     a("--resume", default=None, help='"latest" or a checkpoint-* folder')
+    a("--retriever", default=None, help="an indexed folder (realm-rag index --out, or Retriever.save): its documents, index and "
+      "memory-mapped embeddings are used, nothing is encoded; --knowledge_base is then optional (if given, it must match)")
     a("--serve_index", action="store_true", help="under accelerate launch: process 0 holds the index and searches for all (realm_rag.scaling.ServedIndex)")
     a("--set", nargs="*", default=[], metavar="SECTION.FIELD=VALUE", help="more config overrides")
     a("--no_progress", action="store_true", help="hide progress bars")
@@ -195,29 +197,35 @@ def _load_train_inputs(args, config):
     if args.use_sample_data:
         data = create_sample_data(num_examples=args.num_examples, num_docs=args.num_docs, seed=config.experiment.seed)
         return data["knowledge_base"], data["datasets"]["train"], data["datasets"]["val"], data["datasets"]["test"]
-    if not (args.knowledge_base and args.train_data):
-        raise SystemExit("realm-rag train: give --knowledge_base and --train_data (and optionally --val_data, "
-                         "--test_data), or --use_sample_data")
-    kb = load_knowledge_base(args.knowledge_base)
+    if not ((args.knowledge_base or args.retriever) and args.train_data):
+        raise SystemExit("realm-rag train: give --knowledge_base (or an indexed --retriever folder) and --train_data "
+                         "(and optionally --val_data, --test_data), or --use_sample_data")
+    kb = load_knowledge_base(args.knowledge_base) if args.knowledge_base else None
     qa = [load_qa_pairs(p) if p else None for p in (args.train_data, args.val_data, args.test_data)]
     return (kb, *qa)
 
 def run_train(args, out=None) -> dict:
     "Run `realm-rag train`: load data, build and index the model, train, print and return the results."
+    from realm_rag.data import load_knowledge_base
     from realm_rag.model import REALMRAGModel
     main = os.environ.get("RANK", "0") == "0"                      # under accelerate launch / torchrun: print once
     out = out or (sys.stdout if main else open(os.devnull, "w"))
     config = train_config_from_args(args)
     set_seed(config.experiment.seed)
     kb, train, val, test = _load_train_inputs(args, config)
-    print(f"knowledge base: {len(kb)} passages; train/val/test: {len(train)}/{len(val or [])}/{len(test or [])}", file=out)
+    from realm_rag.scaling import ServedIndex, load_retriever, process_rank
+    if args.serve_index and process_rank()[1] < 2:
+        raise SystemExit("realm-rag train: --serve_index needs several processes (accelerate launch --num_processes N)")
     model = REALMRAGModel(config, model_type=args.model_type)
+    if args.retriever:                                 # indexed already (realm-rag index): nothing is encoded again
+        kb = load_retriever(args.retriever, encoder=model.encoder, serve=args.serve_index,
+                            documents=None if kb is None else load_knowledge_base(kb))
+        where = f"indexed in {args.retriever} ({kb.index.kind}, embeddings mapped{', served by process 0' if args.serve_index else ''})"
+    else: where = "encoded and indexed in every process" if process_rank()[1] > 1 else "encoded and indexed"
+    print(f"knowledge base: {len(kb)} passages, {where}; train/val/test: {len(train)}/{len(val or [])}/{len(test or [])}", file=out)
     model.prepare_knowledge_base(kb, show_progress=not args.no_progress)
-    if args.serve_index:                               # one copy of the index, in process 0; the others ask it
-        from realm_rag.scaling import ServedIndex, process_rank
-        rank, n_proc = process_rank()
-        if n_proc < 2: raise SystemExit("realm-rag train: --serve_index needs several processes (accelerate launch --num_processes N)")
-        model.retriever.index = ServedIndex(model.retriever.index if rank == 0 else None)
+    if args.serve_index and not args.retriever:        # one copy of the index after this, in process 0; the others ask it
+        model.retriever.index = ServedIndex(model.retriever.index if process_rank()[0] == 0 else None)
     trainer = create_trainer(model, config, train, val, test, max_steps=args.max_steps,
                              show_progress=not args.no_progress)
     res = trainer.train(resume_from_checkpoint=args.resume)

@@ -22,7 +22,7 @@ import realm_rag
 from .config import DEFAULT_CONFIG, REALMRAGConfig, ModelConfig
 from .data import load_knowledge_base, train_tokenizer
 from .encoders import BiEncoder, display_name
-from .retrieval import Retriever, RetrievalResult, _portable_name
+from .retrieval import Retriever, RetrievalResult, _portable_name, encoder_identity
 from .safe_io import CorruptFileError, atomic_dir, check_dir, recover_dir
 from .generation import (BUNDLED_GENERATOR, GENERIC_EXAMPLES, PromptTemplate, example_passage, build_tiny_generator, encode_contexts,
                                   encode_targets, is_causal, load_generator_and_tokenizer, token_logprobs, decode_answers)
@@ -265,10 +265,15 @@ def prepare_for_training(self:REALMRAGModel, train_data:list[dict]|None=None) ->
 # %% ../nbs/09_model.ipynb #051a82f4
 @patch
 def prepare_knowledge_base(self:REALMRAGModel,
-                           knowledge_base,  # KB records, or any `load_knowledge_base` source (path, Dataset)
+                           knowledge_base,  # KB records, any `load_knowledge_base` source (path, Dataset), or an indexed `Retriever`
                            show_progress:bool=True, batch_size:int=64) -> REALMRAGModel:
-    "Build the head's tiny generator (realm: tiny span reader) if there is none, then encode and index `knowledge_base`."
-    docs, mc = load_knowledge_base(knowledge_base), self.config.model
+    "Build the head's tiny generator (realm: tiny span reader) if there is none, then encode and index `knowledge_base` (a `Retriever` is used as it is)."
+    indexed = isinstance(knowledge_base, Retriever)   # e.g. `Retriever.load(dir, mmap=True)` of a `realm-rag index` folder
+    if indexed and encoder_identity(knowledge_base.encoder)["sha256"] != encoder_identity(self.encoder)["sha256"]:
+        raise ValueError(f"prepare_knowledge_base: the retriever's documents were encoded by "
+                         f"{display_name(knowledge_base.encoder.doc_name_or_path)!r}, not by this model's document tower "
+                         f"{display_name(self.encoder.doc_name_or_path)!r} (other weights)")
+    docs, mc = knowledge_base.documents if indexed else load_knowledge_base(knowledge_base), self.config.model
     if not docs: raise ValueError("prepare_knowledge_base: the knowledge base is empty")
     if self.k > len(docs):
         raise ValueError(f"prepare_knowledge_base: model.num_retrieved_docs (k={self.k}) is larger than the knowledge "
@@ -276,8 +281,11 @@ def prepare_knowledge_base(self:REALMRAGModel,
     if self.generator is None:   # the head builds a tiny one: a T5/BART and its tokenizer, or REALM's tiny BERT reader
         generator, self.tokenizer = self.head.build(self, docs)
         self.generator = generator.to(self.device)
-    self.retriever = Retriever.from_documents(docs, encoder=self.encoder, kind=mc.index_kind,
-                                              batch_size=batch_size, show_progress=show_progress)
+    if indexed:                  # nothing re-encoded: its index, documents and (possibly memory-mapped) embeddings
+        r = knowledge_base
+        self.retriever = Retriever(self.encoder, r.index, r.documents, r._doc_embeddings)
+    else: self.retriever = Retriever.from_documents(docs, encoder=self.encoder, kind=mc.index_kind,
+                                                    batch_size=batch_size, show_progress=show_progress)
     return self
 
 # %% ../nbs/09_model.ipynb #88d7ef4c

@@ -240,6 +240,7 @@ def load(cls: Retriever, path: str | Path, # folder written by `Retriever.save`
           kind: str | None = None, # if given, must match the saved index kind
           verify: bool = True, # check every file's sha256 against the manifest
           mmap: bool = False, # map the embeddings from disk (read-only) instead of reading them into memory
+          index=None, # use this index instead of loading the saved one (e.g. a `scaling.ServedIndex` that one process holds)
           **_):
     "Load a saved retriever, checking files, encoder weights, dimension, kind and document fingerprint."
     path = Path(path)
@@ -256,7 +257,8 @@ def load(cls: Retriever, path: str | Path, # folder written by `Retriever.save`
     fp = docs_fingerprint(documents if documents is not None else saved)
     if fp != meta["fingerprint"]:
         raise ValueError(f"Retriever.load: the documents do not match the ones indexed in {path} (fingerprint differs)")
-    index = DenseIndex.load(path / "index", expected_dim=encoder.dim, expected_fingerprint=fp, verify=False)  # verified above
+    if index is None: index = DenseIndex.load(path / "index", expected_dim=encoder.dim, expected_fingerprint=fp, verify=False)  # verified above
+    elif index.dim != encoder.dim: raise ValueError(f"Retriever.load: the given index has dimension {index.dim}, the encoder {encoder.dim}")
     emb = np.load(path / "doc_embeddings.npy", mmap_mode="r" if mmap else None, allow_pickle=False)
     return cls(encoder, index, saved, doc_embeddings=emb)
 

@@ -21,7 +21,8 @@ from .safe_io import CorruptFileError, atomic_dir, atomic_write_json, check_dir,
 
 # %% auto #0
 __all__ = ['SHARD_FORMAT', 'CORPUS_FILE', 'EMB_FILE', 'shard_ranges', 'process_rank', 'RowShards', 'shard_done', 'encode_corpus',
-           'load_shards', 'build_index', 'merge_shards', 'ShardedIndex', 'search_memory', 'ServedIndex']
+           'load_shards', 'build_index', 'merge_shards', 'ShardedIndex', 'search_memory', 'ServedIndex',
+           'load_retriever']
 
 # %% ../nbs/18_scaling.ipynb #0bb384d4
 SHARD_FORMAT, CORPUS_FILE, EMB_FILE = "realm_rag.EmbeddingShard", "corpus.json", "embeddings.npy"
@@ -327,3 +328,22 @@ class ServedIndex:
         dist.broadcast(scores, 0); dist.broadcast(ids, 0)
         a = sum(ns[:self.rank])
         return scores[a:a + ns[self.rank]].cpu().numpy(), ids[a:a + ns[self.rank]].cpu().numpy()
+
+# %% ../nbs/18_scaling.ipynb #ef2a53c4
+def load_retriever(path, # a `Retriever.save` folder, or a `realm-rag index --out` folder (its retriever/ is used)
+                   encoder=None, # the encoder that indexed it (checked by its weights); None: the one the folder names
+                   documents=None, # if given: must be the documents that were indexed (fingerprint)
+                   serve: bool = False, # several processes: process 0 alone loads the index and searches for all (`ServedIndex`)
+                   verify: bool = True, # process 0 hashes every file before any process uses it
+                  ) -> Retriever:
+    "Load an indexed retriever in every process: embeddings memory-mapped, the index in each process or (serve) in process 0 only."
+    path = Path(path)
+    if (path / CORPUS_FILE).is_file() and (path / "retriever").is_dir(): path = path / "retriever"
+    rank, n_proc = process_rank()
+    if serve and n_proc < 2: raise RuntimeError("load_retriever(serve=True): needs several processes (accelerate launch)")
+    load = lambda **kw: Retriever.load(path, encoder=encoder, documents=documents, mmap=True, **kw)
+    if rank == 0: r = load(verify=verify)
+    _barrier()                                                        # the others start once process 0 has checked the files
+    if rank != 0: return load(verify=False, index=ServedIndex(None) if serve else None)
+    if serve: r.index = ServedIndex(r.index)
+    return r
