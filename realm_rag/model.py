@@ -269,7 +269,8 @@ def prepare_knowledge_base(self:REALMRAGModel,
                            show_progress:bool=True, batch_size:int=64) -> REALMRAGModel:
     "Build the head's tiny generator (realm: tiny span reader) if there is none, then encode and index `knowledge_base` (a `Retriever` is used as it is)."
     indexed = isinstance(knowledge_base, Retriever)   # e.g. `Retriever.load(dir, mmap=True)` of a `realm-rag index` folder
-    if indexed and encoder_identity(knowledge_base.encoder)["sha256"] != encoder_identity(self.encoder)["sha256"]:
+    if indexed and knowledge_base.encoder is not self.encoder and \
+       encoder_identity(knowledge_base.encoder)["sha256"] != encoder_identity(self.encoder)["sha256"]:   # (hashing skipped when it is the same object)
         raise ValueError(f"prepare_knowledge_base: the retriever's documents were encoded by "
                          f"{display_name(knowledge_base.encoder.doc_name_or_path)!r}, not by this model's document tower "
                          f"{display_name(self.encoder.doc_name_or_path)!r} (other weights)")
